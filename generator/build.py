@@ -1,0 +1,92 @@
+"""One build of a publication, independent of MkDocs: load, validate, render, check the output."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .corpus import Corpus, Project, claim_files, load_corpus
+from .diagnostics import Diagnostics, format_diagnostics
+from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo
+
+
+class BuildError(Exception):
+    """Content or output problems that must stop the build; the message is for editors."""
+
+
+@dataclass
+class Build:
+    project: Project
+    site: SiteInfo
+    cache_dir: Path | None = None
+
+    @classmethod
+    def from_settings(cls, *, root: Path, claims_dir: str = "claims", data_dir: str = "data", seeds_dir: str = "seeds",
+                      cache_dir: str | None = ".factcheck-cache", site_name: str, site_url: str,
+                      description: str = "", directory_urls: bool = True, language: str = "en") -> "Build":
+        project = Project(root, claims_dir, data_dir, seeds_dir)
+        url = site_url if site_url.endswith("/") else site_url + "/"
+        site = SiteInfo(site_name, url, description, directory_urls, language)
+        cache = (root / cache_dir) if cache_dir else None
+        return cls(project, site, cache)
+
+    def load(self) -> Corpus:
+        corpus, diagnostics = load_corpus(self.project)
+        self.diagnostics = diagnostics
+        if diagnostics.errors:
+            raise BuildError(f"factcheck: {len(diagnostics.errors)} error(s) in content; nothing was published.\n"
+                             + format_diagnostics(diagnostics)
+                             + "\nRun `factcheck validate` for the full report.")
+        return corpus
+
+    @cached_property
+    def corpus(self) -> Corpus:
+        return self.load()
+
+    @cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.corpus, self.site, ClaimCache(self.cache_dir))
+
+    def render(self) -> dict[str, GeneratedPage]:
+        self.pages = {page.src_uri: page for page in self.renderer.all_pages()}
+        return self.pages
+
+    def assets(self) -> dict[str, str]:
+        return {"assets/factcheck/verdicts.css": self.renderer.verdict_css()}
+
+    def check_output(self, site_dir: Path) -> None:
+        """Every claim file must have become a page: a claim is never silently dropped."""
+        files = claim_files(self.project)
+        missing = []
+        for cid in self.corpus.claims:
+            url = self.site.page_url(f"claims/{cid}.md")
+            target = site_dir / url / "index.html" if url.endswith("/") else site_dir / url
+            if not target.is_file():
+                missing.append(cid)
+        if len(files) != len(self.corpus.claims) or missing:
+            raise BuildError(f"factcheck: {len(files)} claim file(s) but {len(self.corpus.claims) - len(missing)} "
+                             f"claim page(s) written; missing: {', '.join(sorted(missing)) or '(unreadable files)'}")
+
+
+class StagedOutput:
+    """Write a site into a staging folder beside the target, then swap it in whole."""
+
+    def __init__(self, target: Path):
+        self.target = target.resolve()
+        self.staging = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}")
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+
+    def commit(self) -> None:
+        previous = self.target.with_name(f".{self.target.name}.previous-{os.getpid()}")
+        if self.target.exists():
+            os.replace(self.target, previous)
+        os.replace(self.staging, self.target)
+        if previous.exists():
+            shutil.rmtree(previous, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)

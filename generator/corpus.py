@@ -1,0 +1,453 @@
+"""Load a publication's files into a validated corpus, collecting every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .diagnostics import Diagnostics
+from .model import Claim, ExternalSource, Seed, Speaker, Statement, Topic, VerdictLevel, is_slug
+from .quotes import SourceText
+from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+CLAIM_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a publication keeps its content, relative to its root folder."""
+
+    root: Path
+    claims_dir: str = "claims"
+    data_dir: str = "data"
+    seeds_dir: str = "seeds"
+
+    @property
+    def claims_path(self) -> Path:
+        return self.root / self.claims_dir
+
+    @property
+    def data_path(self) -> Path:
+        return self.root / self.data_dir
+
+    @property
+    def seeds_path(self) -> Path:
+        return self.root / self.seeds_dir
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def watched_paths(self) -> list[Path]:
+        return [self.claims_path, self.data_path, self.seeds_path]
+
+
+@dataclass
+class Corpus:
+    """A validated publication: every reference resolves, every quote is checked."""
+
+    speakers: dict[str, Speaker]
+    topics: dict[str, Topic]
+    verdicts: dict[str, VerdictLevel]
+    seeds: dict[str, Seed]
+    claims: dict[str, Claim]
+    claim_paths: dict[str, str] = field(default_factory=dict)
+
+    def sorted_claims(self, ids: Iterable[str] | None = None) -> list[tuple[str, Claim]]:
+        """Newest first: by publication date, then by id for a stable order."""
+        chosen = self.claims if ids is None else {i: self.claims[i] for i in ids}
+        return sorted(chosen.items(), key=lambda item: (-item[1].published.toordinal(), item[0]))
+
+    def claims_by_topic(self) -> dict[str, list[str]]:
+        return _group(self.claims, lambda c: c.topics)
+
+    def claims_by_speaker(self) -> dict[str, list[str]]:
+        return _group(self.claims, lambda c: [c.statement.speaker])
+
+    def claims_by_verdict(self) -> dict[str, list[str]]:
+        return _group(self.claims, lambda c: [c.verdict.rating])
+
+    def claims_by_seed(self) -> dict[str, list[str]]:
+        return _group(self.claims, lambda c: [s.source for s in _statements(c) if isinstance(s.source, str)])
+
+    def speaker_appearances(self) -> dict[str, list[str]]:
+        """Claims in which a speaker appears only in counter-statements."""
+        return _group(self.claims, lambda c: [s.speaker for s in c.counter_statements
+                                              if s.speaker != c.statement.speaker])
+
+    def verdict_order(self) -> list[VerdictLevel]:
+        return sorted(self.verdicts.values(), key=lambda v: -v.value)
+
+
+def _statements(claim: Claim) -> list[Statement]:
+    return [claim.statement, *claim.counter_statements]
+
+
+def _group(claims: dict[str, Claim], keys) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for cid, claim in claims.items():
+        for key in dict.fromkeys(keys(claim)):
+            out[key].append(cid)
+    return dict(out)
+
+
+def today() -> dt.date:
+    """Today, or the date of SOURCE_DATE_EPOCH when set, so builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def _did_you_mean(value: str, options: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
+    return f"did you mean {matches[0]!r}?" if matches else ""
+
+
+_UNION_TAG = re.compile(r"^(str|int|bool|[A-Z][A-Za-z]+|function-.*|constrained-.*|.*\[.*\])$")
+
+
+def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[BaseModel],
+                      diagnostics: Diagnostics, prefix: tuple = ()) -> None:
+    """Translate pydantic errors into positioned diagnostics with hints."""
+    seen: set[tuple] = set()
+    for err in exc.errors(include_url=False):
+        raw_loc = tuple(err["loc"])
+        loc = prefix + tuple(p for p in raw_loc if isinstance(p, int) or not _UNION_TAG.match(str(p)))
+        union_branch = next((p for p in raw_loc if isinstance(p, str) and _UNION_TAG.match(p)), None)
+        value = err.get("input")
+        if union_branch is not None:
+            if union_branch == "str" and isinstance(value, dict) or union_branch != "str" and isinstance(value, str):
+                continue
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            owner = _model_at(model, loc[len(prefix):-1])
+            names = list(owner.model_fields) if owner else []
+            line, col = loaded.where(loc, key=True)
+            message, hint = f"unknown field {key!r}", _did_you_mean(str(key), names) or (
+                f"allowed fields: {', '.join(names)}" if names else "")
+        elif kind == "missing":
+            line, col = loaded.where(loc[:-1])
+            message, hint = f"missing required field {loc[-1]!r}", ""
+            loc_report = loc
+        else:
+            line, col = loaded.where(loc)
+            message = err["msg"].removeprefix("Value error, ")
+            hint = ""
+            if kind == "string_pattern_mismatch" and loc and loc[-1] in ("speaker", "rating", "source") or (
+                    kind == "string_pattern_mismatch" and "topics" in loc):
+                message = f"{value!r} is not a valid id"
+                hint = "ids use lowercase letters, digits and single hyphens, e.g. sergey-lavrov"
+            elif kind == "string_pattern_mismatch" and isinstance(value, str) and value.lower().startswith(
+                    ("javascript:", "data:", "vbscript:", "file:")):
+                message = "URL scheme is not allowed; use an http:// or https:// link"
+            elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
+                message = f"{value!r} is not an http:// or https:// URL"
+            elif kind in ("model_type", "dict_type") and loc and loc[-1] == "source":
+                message = "source must be a seed id (e.g. meduza-2025-08-20) or a mapping with url, outlet and published"
+        key = (loc, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        diagnostics.error(loaded.path, line, col, message, field=field_path(loc), hint=hint, code=kind)
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _unwrap(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in args or ():
+        found = _unwrap(arg)
+        if isinstance(found, type) and issubclass(found, BaseModel):
+            return found
+    return annotation
+
+
+def read_yaml_file(path: Path, project: Project, diagnostics: Diagnostics, expect: type = dict) -> LoadedYaml | None:
+    rel = project.rel(path)
+    try:
+        if path.is_symlink() and not _inside(path.resolve(), project.root.resolve()):
+            diagnostics.error(rel, 1, 1, "file is a symbolic link pointing outside the repository",
+                              hint="replace the link with the file itself", code="symlink")
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        diagnostics.error(rel, 1, 1, f"cannot read file: {exc.strerror}", code="io")
+        return None
+    text = decode_text(raw, rel, diagnostics)
+    if text is None:
+        return None
+    return load_yaml(text, rel, diagnostics, expect=expect)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _load_mapping_of(path: Path, model: type[M], project: Project, diagnostics: Diagnostics,
+                     what: str) -> dict[str, M]:
+    out: dict[str, M] = {}
+    if not path.exists():
+        diagnostics.error(project.rel(path), 1, 1, f"{what} file is missing", code="missing-file")
+        return out
+    loaded = read_yaml_file(path, project, diagnostics)
+    if loaded is None:
+        return out
+    for key, value in loaded.data.items():
+        if not is_slug(key):
+            line, col = loaded.where((key,), key=True)
+            diagnostics.error(loaded.path, line, col, f"{key!r} is not a valid id", field=key,
+                              hint="ids use lowercase letters, digits and single hyphens")
+            continue
+        try:
+            out[key] = model.model_validate(value)
+        except ValidationError as exc:
+            model_diagnostics(exc, loaded, model, diagnostics, prefix=(key,))
+    return out
+
+
+def load_verdicts(project: Project, diagnostics: Diagnostics) -> dict[str, VerdictLevel]:
+    path = project.data_path / "verdicts.yaml"
+    out: dict[str, VerdictLevel] = {}
+    if not path.exists():
+        diagnostics.error(project.rel(path), 1, 1, "verdict scale file is missing", code="missing-file")
+        return out
+    loaded = read_yaml_file(path, project, diagnostics, expect=list)
+    if loaded is None:
+        return out
+    if not isinstance(loaded.data, list):
+        diagnostics.error(loaded.path, 1, 1, "the verdict scale must be a list of ratings, best first")
+        return out
+    values: dict[int, str] = {}
+    for index, item in enumerate(loaded.data):
+        try:
+            level = VerdictLevel.model_validate(item)
+        except ValidationError as exc:
+            model_diagnostics(exc, loaded, VerdictLevel, diagnostics, prefix=(index,))
+            continue
+        line, col = loaded.where((index,))
+        if level.id in out:
+            diagnostics.error(loaded.path, line, col, f"rating id {level.id!r} is used twice", field=f"[{index}].id")
+        elif level.value in values:
+            diagnostics.error(loaded.path, line, col,
+                              f"rating value {level.value} is already used by {values[level.value]!r}",
+                              field=f"[{index}].value", hint="each rating needs its own ratingValue")
+        else:
+            out[level.id] = level
+            values[level.value] = level.id
+    return out
+
+
+def load_seeds(project: Project, diagnostics: Diagnostics) -> tuple[dict[str, Seed], dict[str, SourceText]]:
+    seeds: dict[str, Seed] = {}
+    texts: dict[str, SourceText] = {}
+    folder = project.seeds_path
+    if not folder.is_dir():
+        return seeds, texts
+    for path in sorted(folder.glob("*.yaml")):
+        sid = path.stem
+        rel = project.rel(path)
+        if not is_slug(sid):
+            diagnostics.error(rel, 1, 1, f"seed id {sid!r} (the file name) is not a valid id",
+                              hint="use lowercase letters, digits and hyphens")
+            continue
+        loaded = read_yaml_file(path, project, diagnostics)
+        if loaded is None:
+            continue
+        try:
+            seed = Seed.model_validate(loaded.data)
+        except ValidationError as exc:
+            model_diagnostics(exc, loaded, Seed, diagnostics)
+            continue
+        text_path = path.with_suffix(".txt")
+        if not text_path.is_file():
+            diagnostics.error(rel, 1, 1, f"archived text {project.rel(text_path)} is missing",
+                              hint="save the article text beside its metadata")
+            continue
+        raw = decode_text(text_path.read_bytes(), project.rel(text_path), diagnostics)
+        if raw is None:
+            continue
+        seeds[sid] = seed
+        texts[sid] = SourceText(raw)
+        if seed.url is None:
+            line, col = loaded.where(())
+            diagnostics.warning(rel, line, col, "source has no original URL; it is shown by outlet, headline and date",
+                                field="url", code="no-url")
+    return seeds, texts
+
+
+def claim_files(project: Project) -> list[Path]:
+    folder = project.claims_path
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in CLAIM_SUFFIXES or p.name.endswith(CLAIM_SUFFIXES))
+
+
+@dataclass
+class ParsedClaim:
+    cid: str
+    path: str
+    loaded: LoadedYaml
+    claim: Claim
+
+
+def parse_claim_file(path: Path, project: Project, diagnostics: Diagnostics) -> ParsedClaim | None:
+    rel = project.rel(path)
+    cid = path.stem
+    if not is_slug(cid):
+        diagnostics.error(rel, 1, 1, f"file name {path.name!r} is not a valid claim id",
+                          hint="name claim files with lowercase letters, digits and hyphens, e.g. lavrov-summit-prepared.yaml",
+                          code="bad-filename")
+        return None
+    loaded = read_yaml_file(path, project, diagnostics)
+    if loaded is None:
+        return None
+    try:
+        claim = Claim.model_validate(loaded.data)
+    except ValidationError as exc:
+        model_diagnostics(exc, loaded, Claim, diagnostics)
+        return None
+    if claim.id is not None and claim.id != cid:
+        line, col = loaded.where(("id",))
+        diagnostics.error(rel, line, col, f"id {claim.id!r} does not match the file name {path.name!r}", field="id",
+                          hint=f"rename the file to {claim.id}.yaml or set id: {cid}", code="id-mismatch")
+    return ParsedClaim(cid, rel, loaded, claim)
+
+
+def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostics) -> None:
+    """Cross-file checks: references resolve, dates are coherent, quotes are verbatim."""
+    claim, loaded, rel = parsed.claim, parsed.loaded, parsed.path
+
+    def report(loc: tuple, message: str, hint: str = "", *, warning: bool = False, code: str = "") -> None:
+        line, col = loaded.where(loc)
+        (diagnostics.warning if warning else diagnostics.error)(
+            rel, line, col, message, field=field_path(loc), hint=hint, code=code)
+
+    def ref(loc: tuple, value: str, table: dict, what: str, where: str) -> None:
+        if value not in table:
+            report(loc, f"unknown {what} {value!r}",
+                   _did_you_mean(value, table) or f"add it to {where} first", code="unknown-ref")
+
+    ref(("verdict", "rating"), claim.verdict.rating, refs.verdicts, "verdict", "data/verdicts.yaml")
+    for i, topic in enumerate(claim.topics):
+        ref(("topics", i), topic, refs.topics, "topic", "data/topics.yaml")
+        if topic in claim.topics[:i]:
+            report(("topics", i), f"topic {topic!r} is listed twice")
+    if len(claim.claim) > 75:
+        report(("claim",), f"claim is {len(claim.claim)} characters; keep it under 75 so it reads as one line",
+               warning=True, code="long-claim")
+    now = refs.today
+    if claim.published > now:
+        report(("published",), f"publication date {claim.published} is in the future", code="future-date")
+    if claim.updated and claim.updated < claim.published:
+        report(("updated",), f"updated date {claim.updated} is before the publication date {claim.published}")
+    if claim.updated and claim.updated > now:
+        report(("updated",), f"updated date {claim.updated} is in the future", code="future-date")
+    for i, correction in enumerate(claim.corrections):
+        if correction.date < claim.published:
+            report(("corrections", i, "date"), f"correction dated {correction.date} is before publication "
+                   f"({claim.published})")
+        if correction.date > now:
+            report(("corrections", i, "date"), f"correction date {correction.date} is in the future",
+                   code="future-date")
+    for loc, statement in [(("statement",), claim.statement)] + [
+            (("counter_statements", i), s) for i, s in enumerate(claim.counter_statements)]:
+        ref(loc + ("speaker",), statement.speaker, refs.speakers, "speaker", "data/speakers.yaml")
+        if statement.date:
+            if statement.date > now:
+                report(loc + ("date",), f"date {statement.date} is in the future", code="future-date")
+            elif statement.date > claim.published:
+                report(loc + ("date",), f"statement dated {statement.date} is after the fact-check was published "
+                       f"({claim.published})", hint="check both dates", code="date-order")
+        source = statement.source
+        if isinstance(source, ExternalSource):
+            report(loc + ("quote",), f"quote cites {source.outlet}, which is not archived in seeds/: "
+                   "not verifiable offline", hint="archive the article in seeds/ and cite it by id",
+                   warning=True, code="unverifiable-quote")
+            if source.published > now:
+                report(loc + ("source", "published"), f"date {source.published} is in the future", code="future-date")
+            continue
+        if source not in refs.seeds:
+            if source not in refs.seed_problems:
+                ref(loc + ("source",), source, refs.seeds, "source", "seeds/ (as <id>.yaml and <id>.txt)")
+            continue
+        seed = refs.seeds[source]
+        if statement.date and statement.date > seed.published:
+            report(loc + ("date",), f"statement dated {statement.date} is after its source was published "
+                   f"({seed.published})", code="date-order")
+        result = refs.texts[source].check(statement.quote)
+        if not result.found:
+            hint = f"closest passage in the source: \"{result.closest}\"" if result.closest else ""
+            differs = "" if result.missing_piece == statement.quote.strip() else f" (the part \"{result.missing_piece}\")"
+            report(loc + ("quote",), f"quote does not appear verbatim in {source}{differs}", hint, code="quote-mismatch")
+
+
+@dataclass
+class References:
+    speakers: dict[str, Speaker]
+    topics: dict[str, Topic]
+    verdicts: dict[str, VerdictLevel]
+    seeds: dict[str, Seed]
+    texts: dict[str, SourceText]
+    today: dt.date
+    seed_problems: set[str] = field(default_factory=set)
+
+
+def load_references(project: Project, diagnostics: Diagnostics) -> References:
+    speakers = _load_mapping_of(project.data_path / "speakers.yaml", Speaker, project, diagnostics, "speakers")
+    topics = _load_mapping_of(project.data_path / "topics.yaml", Topic, project, diagnostics, "topics")
+    verdicts = load_verdicts(project, diagnostics)
+    seeds, texts = load_seeds(project, diagnostics)
+    broken = {p.stem for p in project.seeds_path.glob("*.yaml")} - set(seeds) if project.seeds_path.is_dir() else set()
+    return References(speakers, topics, verdicts, seeds, texts, today(), broken)
+
+
+def load_corpus(project: Project, only: Iterable[Path] | None = None) -> tuple[Corpus, Diagnostics]:
+    """Load and check everything (or only the named claim files plus what they reference)."""
+    diagnostics = Diagnostics()
+    refs = load_references(project, diagnostics)
+    paths = claim_files(project) if only is None else [Path(p) for p in only]
+    claims: dict[str, Claim] = {}
+    claim_paths: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for path in paths:
+        parsed = parse_claim_file(path, project, diagnostics)
+        if parsed is None:
+            continue
+        key = parsed.cid.casefold()
+        if key in folded:
+            diagnostics.error(parsed.path, 1, 1, f"claim id {parsed.cid!r} is also used by {folded[key]}",
+                              hint="two files cannot publish to the same page; rename one", code="duplicate-id")
+            continue
+        folded[key] = parsed.path
+        check_claim(parsed, refs, diagnostics)
+        claims[parsed.cid] = parsed.claim
+        claim_paths[parsed.cid] = parsed.path
+    corpus = Corpus(refs.speakers, refs.topics, refs.verdicts, refs.seeds, claims, claim_paths)
+    return corpus, diagnostics

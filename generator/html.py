@@ -1,0 +1,77 @@
+"""Escaping and sanitising, in one place: every string that reaches a page goes through here
+or through the autoescaping Jinja2 environment built here."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+import markdown
+import nh3
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
+                "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "del"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_RAW_HTML = re.compile(r"<(?!(?:https?://|mailto:)[^>\s]+>)(?:[A-Za-z/!?])")
+_LINK_TARGETS = re.compile(r"\]\(([^)]*)\)|^\s{0,3}\[[^\]]+\]:\s*(\S+)|<([a-zA-Z][a-zA-Z0-9+.\s-]*:[^>]*)>",
+                           re.MULTILINE)
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+
+
+def markdown_problems(text: str) -> list[str]:
+    """Reasons a Markdown field would be refused: raw HTML, or links with a dangerous scheme."""
+    problems = []
+    stripped = re.sub(r"`[^`]*`", "", text)
+    if _RAW_HTML.search(stripped):
+        problems.append("raw HTML is not allowed; use Markdown (e.g. **bold**, [text](https://...))")
+    for match in _LINK_TARGETS.finditer(stripped):
+        target = next(g for g in match.groups() if g is not None)
+        squashed = re.sub(r"[\s\x00-\x20]+|&#?[a-z0-9]+;?", "", target.strip("<>"), flags=re.IGNORECASE)
+        scheme = _SCHEME.match(squashed)
+        if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+            problems.append(f"link target {target!r} is not allowed; links must be http://, https:// or mailto:")
+    return problems
+
+
+class _MarkdownRenderer:
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+
+    def __call__(self, text: str) -> str:
+        self._md.reset()
+        html = self._md.convert(text)
+        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                         link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+_render_markdown = _MarkdownRenderer()
+
+
+def markdown_html(text: str) -> Markup:
+    """Markdown from an untrusted field, rendered and sanitised by an allowlist."""
+    return Markup(_render_markdown(text))
+
+
+def script_json(data: Any) -> Markup:
+    """JSON that is safe inside a <script> element: it can never close the element or open a comment."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    text = (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(text)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("generator", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters["markdown"] = markdown_html
+    env.filters["script_json"] = script_json
+    env.filters["longdate"] = lambda d: f"{d.day} {d.strftime('%B %Y')}" if d else ""
+    return env

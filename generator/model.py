@@ -1,0 +1,175 @@
+"""The typed model of a publication: the single source of truth for the validator,
+the JSON Schema shipped to editors and the claim-format documentation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Literal, Union
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONTROL = {"Cc", "Cf", "Co", "Cs"}
+_ALLOWED_CONTROL = {"\n", "\t"}
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise ValueError("expected a date written as YYYY-MM-DD, e.g. 2025-08-20")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a real calendar date") from None
+
+
+def _clean_text(value: str) -> str:
+    for ch in value:
+        if ch not in _ALLOWED_CONTROL and unicodedata.category(ch) in _CONTROL and ch not in "\u200d\u00ad":
+            raise ValueError(f"contains an invisible control character U+{ord(ch):04X}; retype the text")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value.strip():
+        raise ValueError("must be a single line")
+    return value.strip()
+
+
+def _http_url(value: str) -> str:
+    if value != value.strip() or any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError("URL must not contain spaces or control characters")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"URL scheme {parts.scheme or '(none)'!r} is not allowed; use an http:// or https:// link")
+    if not parts.netloc or parts.hostname is None or "." not in parts.hostname.strip("."):
+        raise ValueError("URL has no valid host name")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date",
+                                                                      "pattern": _DATE_RE.pattern})]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_clean_text)]
+Line = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_clean_text), AfterValidator(_one_line)]
+Url = Annotated[str, Field(max_length=2000, pattern=r"^[hH][tT][tT][pP][sS]?://\S+$"), AfterValidator(_http_url)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Speaker(_Strict):
+    """A person or organisation who makes statements."""
+
+    name: Line = Field(description="Full name as readers know it, e.g. 'Sergey Lavrov'.")
+    role: Line = Field(description="Role at the time of the statements, e.g. 'Foreign Minister of Russia'.")
+    kind: Literal["person", "organization"] = Field("person", description="'person' or 'organization'.")
+    wikidata: Annotated[str, Field(pattern=r"^Q[1-9][0-9]*$")] | None = Field(
+        None, description="Optional Wikidata item id, e.g. 'Q22686'.")
+
+
+class Topic(_Strict):
+    """A subject that groups claims; each topic gets its own index page."""
+
+    name: Line = Field(description="Title of the topic page.")
+    description: Text | None = Field(None, description="One sentence shown under the title.")
+
+
+Icon = Literal["check", "info", "scale", "question", "cross"]
+
+
+class VerdictLevel(_Strict):
+    """One rating of the publication's verdict scale."""
+
+    id: Slug = Field(description="Identifier used by claims, e.g. 'contradicted'.")
+    label: Line = Field(description="Verdict as readers see it (ClaimReview alternateName).")
+    value: int = Field(ge=1, le=100, description="Numeric ClaimReview ratingValue; higher is more accurate.")
+    icon: Icon = Field(description="Icon shown beside the label so the verdict never relies on colour alone.")
+    colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = Field(
+        description="Badge background colour; white text must meet WCAG AA contrast on it.")
+    description: Text = Field(description="What the rating means; shown on the methodology page.")
+
+
+class Seed(_Strict):
+    """Metadata of an archived source article (seeds/<id>.yaml beside seeds/<id>.txt)."""
+
+    outlet: Line
+    title: Line
+    published: Date
+    url: Url | None = Field(None, description="Original URL; leave out when unknown, never guess.")
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
+    notes: Text | None = None
+
+
+class ExternalSource(_Strict):
+    """A source that is not archived in seeds/: quotes from it cannot be verified offline."""
+
+    url: Url = Field(description="Link to the original article.")
+    outlet: Line = Field(description="Publication name, e.g. 'Reuters'.")
+    published: Date = Field(description="Publication date of the article.")
+    title: Line | None = Field(None, description="Headline of the article.")
+
+
+SourceRef = Union[Slug, ExternalSource]
+
+
+class Statement(_Strict):
+    """Something a speaker said, quoted verbatim from a source."""
+
+    speaker: Slug = Field(description="Speaker id from data/speakers.yaml.")
+    date: Date | None = Field(None, description="When it was said; leave out when the source does not say.")
+    source: SourceRef = Field(description="A seed id from seeds/, or {url, outlet, published, title}.")
+    quote: Text = Field(description="Verbatim words from the source; mark an elision with [...].")
+    reported: bool = Field(False, description="true when the quote is the outlet's paraphrase, not the speaker's words.")
+    context: Line | None = Field(None, description="Short note on where it was said, e.g. 'Press conference in Moscow'.")
+
+
+class Verdict(_Strict):
+    """The rating and its one-paragraph justification."""
+
+    rating: Slug = Field(description="A rating id from data/verdicts.yaml.")
+    summary: Text = Field(description="One paragraph that states the conclusion.")
+
+
+class Correction(_Strict):
+    """A dated entry of the claim's public corrections log."""
+
+    date: Date = Field(description="When the correction was made.")
+    text: Text = Field(description="What changed and why (Markdown).")
+
+
+class Claim(_Strict):
+    """One fact-check: the claim, what was said, what the other side said, and the verdict."""
+
+    id: Slug | None = Field(None, description="Optional; when present it must equal the file name without .yaml.")
+    claim: Annotated[Line, Field(max_length=200)] = Field(
+        description="The claim as a short sentence without the verdict (ClaimReview claimReviewed).")
+    statement: Statement = Field(description="Where and how the claim was made.")
+    counter_statements: Annotated[list[Statement], Field(min_length=1)] = Field(
+        description="What the other side said, each quoted from its source.")
+    verdict: Verdict
+    topics: Annotated[list[Slug], Field(min_length=1)] = Field(description="Topic ids from data/topics.yaml.")
+    published: Date = Field(description="Date the fact-check was first published.")
+    updated: Date | None = Field(None, description="Date of the last substantive update, if any.")
+    analysis: Text = Field(description="The reasoning, in Markdown. Raw HTML is not allowed.")
+    corrections: list[Correction] = Field(default_factory=list, description="Dated corrections log.")
+
+    @property
+    def modified(self) -> dt.date:
+        dates = [self.published] + ([self.updated] if self.updated else []) + [c.date for c in self.corrections]
+        return max(dates)
+
+
+def is_slug(value: str) -> bool:
+    return bool(_SLUG_RE.match(value))

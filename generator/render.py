@@ -1,0 +1,351 @@
+"""Turn a validated corpus into pages: HTML bodies plus head metadata, cached per claim."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable
+
+from markupsafe import Markup
+
+from . import urls
+from .corpus import Corpus
+from .html import environment, script_json
+from .jsonld import claim_review
+from .model import Claim, ExternalSource, Statement
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+GENERATOR_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Publication-wide settings the pages need (from mkdocs.yml or the command line)."""
+
+    name: str
+    url: str
+    description: str = ""
+    directory_urls: bool = True
+    language: str = "en"
+
+    def page_url(self, src_uri: str) -> str:
+        return urls.page_url(src_uri, self.directory_urls)
+
+    def canonical(self, src_uri: str) -> str:
+        return urls.absolute(self.url, self.page_url(src_uri))
+
+
+@dataclass
+class GeneratedPage:
+    src_uri: str
+    title: str
+    description: str
+    html: str
+    kind: str
+    jsonld: str = ""
+    image: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class SourceView:
+    """A statement's source, resolved for display."""
+
+    outlet: str
+    title: str
+    published: Any
+    url: str | None
+    seed_id: str | None
+
+
+@dataclass
+class StatementView:
+    statement: Statement
+    speaker: Any
+    speaker_href: str
+    source: SourceView
+    anchor: str
+
+
+def _hash(*parts: Any) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def templates_fingerprint() -> str:
+    digest = hashlib.sha256(GENERATOR_VERSION.encode())
+    for path in sorted(TEMPLATE_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    for module in ("render.py", "html.py", "jsonld.py", "urls.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()
+
+
+class ClaimCache:
+    """Rendered claim pages kept between builds, keyed by everything the page depends on."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+        self._memory: dict[str, tuple[str, dict[str, str]]] = {}
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def get(self, cid: str, key: str) -> GeneratedPage | None:
+        entry = self._memory.get(cid)
+        if entry is None and self.folder is not None:
+            path = self.folder / f"{cid}.json"
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                entry = (data.pop("key"), data)
+            except (OSError, ValueError, KeyError):
+                entry = None
+        if entry is None or entry[0] != key:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return GeneratedPage(**entry[1])
+
+    def put(self, cid: str, key: str, page: GeneratedPage) -> None:
+        data = page.as_dict()
+        self._memory[cid] = (key, data)
+        if self.folder is not None:
+            path = self.folder / f"{cid}.json"
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"key": key, **data}, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(path)
+
+
+class Renderer:
+    """Renders every generated page of a publication. Holds no MkDocs objects."""
+
+    def __init__(self, corpus: Corpus, site: SiteInfo, cache: ClaimCache | None = None):
+        self.corpus = corpus
+        self.site = site
+        self.cache = cache or ClaimCache(None)
+        self.env = environment()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return templates_fingerprint()
+
+    @cached_property
+    def scale_bounds(self) -> tuple[int, int]:
+        values = [v.value for v in self.corpus.verdicts.values()] or [1]
+        return min(values), max(values)
+
+    # links -----------------------------------------------------------------
+    def href(self, here: str, target_src: str) -> str:
+        return urls.relative(self.site.page_url(here), self.site.page_url(target_src))
+
+    def asset(self, here: str, path: str) -> str:
+        return urls.relative(self.site.page_url(here), path)
+
+    def _linker(self, here: str) -> Callable[[str], str]:
+        return lambda target: self.href(here, target)
+
+    # views -----------------------------------------------------------------
+    def source_view(self, statement: Statement) -> SourceView:
+        source = statement.source
+        if isinstance(source, ExternalSource):
+            return SourceView(source.outlet, source.title or source.outlet, source.published, source.url, None)
+        seed = self.corpus.seeds[source]
+        return SourceView(seed.outlet, seed.title, seed.published, seed.url, source)
+
+    def statement_view(self, here: str, statement: Statement, anchor: str) -> StatementView:
+        return StatementView(statement, self.corpus.speakers[statement.speaker],
+                             self.href(here, urls.speaker_src(statement.speaker)),
+                             self.source_view(statement), anchor)
+
+    def claim_item(self, here: str, cid: str) -> dict[str, Any]:
+        claim = self.corpus.claims[cid]
+        return {"id": cid, "claim": claim, "href": self.href(here, urls.claim_src(cid)),
+                "verdict": self.corpus.verdicts[claim.verdict.rating],
+                "speaker": self.corpus.speakers[claim.statement.speaker],
+                "speaker_href": self.href(here, urls.speaker_src(claim.statement.speaker)),
+                "verdict_href": self.href(here, urls.verdict_src(claim.verdict.rating))}
+
+    def claim_items(self, here: str, ids: list[str] | None = None) -> list[dict[str, Any]]:
+        return [self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims(ids)]
+
+    # claim pages -------------------------------------------------------------
+    def claim_key(self, cid: str) -> str:
+        claim = self.corpus.claims[cid]
+        statements = [claim.statement, *claim.counter_statements]
+        seeds = sorted({s.source for s in statements if isinstance(s.source, str)})
+        speakers = sorted({s.speaker for s in statements})
+        return _hash(self.fingerprint, self.site.__dict__, cid, claim.model_dump(mode="json"),
+                     {s: self.corpus.speakers[s].model_dump(mode="json") for s in speakers},
+                     {t: self.corpus.topics[t].model_dump(mode="json") for t in claim.topics},
+                     self.corpus.verdicts[claim.verdict.rating].model_dump(mode="json"), self.scale_bounds,
+                     {s: self.corpus.seeds[s].model_dump(mode="json") for s in seeds})
+
+    def claim_page(self, cid: str) -> GeneratedPage:
+        key = self.claim_key(cid)
+        cached = self.cache.get(cid, key)
+        if cached is not None:
+            return cached
+        page = self._render_claim(cid)
+        self.cache.put(cid, key, page)
+        return page
+
+    def _render_claim(self, cid: str) -> GeneratedPage:
+        claim = self.corpus.claims[cid]
+        here = urls.claim_src(cid)
+        verdict = self.corpus.verdicts[claim.verdict.rating]
+        said = self.statement_view(here, claim.statement, "said")
+        others = [self.statement_view(here, s, f"other-{i + 1}") for i, s in enumerate(claim.counter_statements)]
+        sources = _unique_sources([said, *others])
+        html = self.env.get_template("claim.html").render(
+            claim=claim, cid=cid, verdict=verdict, said=said, others=others, sources=sources,
+            topics=[(self.corpus.topics[t], self.href(here, urls.topic_src(t))) for t in claim.topics],
+            methodology_href=self.href(here, urls.METHODOLOGY) + "#the-verdict-scale",
+            corrections_policy_href=self.href(here, "corrections-policy.md"),
+            verdict_href=self.href(here, urls.verdict_src(verdict.id)), scale=self.scale_bounds)
+        data = claim_review(cid, claim, self.corpus, self.site, self.scale_bounds)
+        description = f"{verdict.label}: {claim.verdict.summary}"
+        return GeneratedPage(here, claim.claim, _shorten(description), html, "claim", str(script_json(data)))
+
+    # index pages --------------------------------------------------------------
+    def _page(self, src: str, template: str, title: str, description: str, kind: str, **context: Any) -> GeneratedPage:
+        html = self.env.get_template(template).render(title=title, description=description,
+                                                      link=self._linker(src), **context)
+        return GeneratedPage(src, title, _shorten(description), html, kind)
+
+    def topic_pages(self) -> list[GeneratedPage]:
+        by_topic = self.corpus.claims_by_topic()
+        pages = []
+        for tid, topic in sorted(self.corpus.topics.items()):
+            src = urls.topic_src(tid)
+            pages.append(self._page(src, "topic.html", topic.name, topic.description or f"Fact-checks on {topic.name}",
+                                    "topic", topic=topic, items=self.claim_items(src, by_topic.get(tid, []))))
+        src = urls.TOPICS_INDEX
+        rows = [(topic, self.href(src, urls.topic_src(tid)), len(by_topic.get(tid, [])))
+                for tid, topic in sorted(self.corpus.topics.items(), key=lambda kv: kv[1].name.casefold())]
+        pages.append(self._page(src, "topics_index.html", "Topics", "Every topic we have fact-checked.",
+                                "topics-index", rows=rows))
+        return pages
+
+    def speaker_pages(self) -> list[GeneratedPage]:
+        by_speaker = self.corpus.claims_by_speaker()
+        appearances = self.corpus.speaker_appearances()
+        pages = []
+        for sid, speaker in sorted(self.corpus.speakers.items()):
+            src = urls.speaker_src(sid)
+            ids = by_speaker.get(sid, [])
+            tally = Counter(self.corpus.claims[c].verdict.rating for c in ids)
+            rows = [(v, tally[v.id], self.href(src, urls.verdict_src(v.id))) for v in self.corpus.verdict_order()
+                    if tally[v.id]]
+            pages.append(self._page(src, "speaker.html", speaker.name,
+                                    f"Fact-checks of statements by {speaker.name}, {speaker.role}.", "speaker",
+                                    speaker=speaker, items=self.claim_items(src, ids), tally=rows,
+                                    responses=self.claim_items(src, appearances.get(sid, []))))
+        src = urls.SPEAKERS_INDEX
+        rows = [(speaker, self.href(src, urls.speaker_src(sid)), len(by_speaker.get(sid, [])),
+                 len(appearances.get(sid, [])))
+                for sid, speaker in sorted(self.corpus.speakers.items(), key=lambda kv: kv[1].name.casefold())]
+        pages.append(self._page(src, "speakers_index.html", "Speakers",
+                                "Everyone whose statements we have checked or quoted.", "speakers-index", rows=rows))
+        return pages
+
+    def verdict_pages(self) -> list[GeneratedPage]:
+        by_verdict = self.corpus.claims_by_verdict()
+        pages = []
+        for verdict in self.corpus.verdict_order():
+            src = urls.verdict_src(verdict.id)
+            pages.append(self._page(src, "verdict.html", f"Rated {verdict.label}", verdict.description, "verdict",
+                                    verdict=verdict, items=self.claim_items(src, by_verdict.get(verdict.id, [])),
+                                    methodology_href=self.href(src, urls.METHODOLOGY) + "#the-verdict-scale"))
+        src = urls.VERDICTS_INDEX
+        rows = [(v, self.href(src, urls.verdict_src(v.id)), len(by_verdict.get(v.id, [])))
+                for v in self.corpus.verdict_order()]
+        pages.append(self._page(src, "verdicts_index.html", "Fact-checks by verdict",
+                                "Every fact-check, grouped by the verdict we reached.", "verdicts-index", rows=rows,
+                                methodology_href=self.href(src, urls.METHODOLOGY) + "#the-verdict-scale"))
+        return pages
+
+    def sources_page(self) -> GeneratedPage:
+        src = urls.SOURCES_INDEX
+        by_seed = self.corpus.claims_by_seed()
+        seeds = [(sid, seed, self.claim_items(src, by_seed.get(sid, [])))
+                 for sid, seed in sorted(self.corpus.seeds.items(), key=lambda kv: (kv[1].published, kv[0]))]
+        external: dict[str, tuple[ExternalSource, list[str]]] = {}
+        for cid, claim in self.corpus.claims.items():
+            for statement in (claim.statement, *claim.counter_statements):
+                if isinstance(statement.source, ExternalSource):
+                    entry = external.setdefault(statement.source.url, (statement.source, []))
+                    if cid not in entry[1]:
+                        entry[1].append(cid)
+        others = [(s, self.claim_items(src, ids)) for _, (s, ids) in sorted(external.items())]
+        return self._page(src, "sources.html", "Sources",
+                          "Every article our fact-checks cite, with the claims that cite it.", "sources",
+                          seeds=seeds, external=others)
+
+    def corrections_page(self) -> GeneratedPage:
+        src = urls.CORRECTIONS_LOG
+        entries = sorted(((c.date, cid, c) for cid, claim in self.corpus.claims.items() for c in claim.corrections),
+                         key=lambda e: (-e[0].toordinal(), e[1]))
+        rows = [(correction, self.claim_item(src, cid)) for _, cid, correction in entries]
+        return self._page(src, "corrections.html", "Corrections log",
+                          "Every correction we have made to a published fact-check, newest first.", "corrections",
+                          rows=rows, policy_href=self.href(src, "corrections-policy.md"))
+
+    def index_pages(self) -> list[GeneratedPage]:
+        return [*self.topic_pages(), *self.speaker_pages(), *self.verdict_pages(), self.sources_page(),
+                self.corrections_page()]
+
+    def all_pages(self) -> list[GeneratedPage]:
+        return [*(self.claim_page(cid) for cid in sorted(self.corpus.claims)), *self.index_pages()]
+
+    # fragments for hand-written pages -------------------------------------------
+    def latest(self, here: str, count: int = 10) -> str:
+        items = self.claim_items(here)[:count]
+        return self.env.get_template("latest.html").render(items=items, link=self._linker(here))
+
+    def verdict_table(self, here: str) -> str:
+        low, high = self.scale_bounds
+        return self.env.get_template("verdict_table.html").render(
+            verdicts=self.corpus.verdict_order(), low=low, high=high, link=self._linker(here))
+
+    def fragments(self, here: str) -> dict[str, Callable[[], str]]:
+        from .docs import claim_format_reference
+        return {"latest": lambda: self.latest(here), "verdict-table": lambda: self.verdict_table(here),
+                "claim-format": lambda: claim_format_reference(self.env)}
+
+    def verdict_css(self) -> str:
+        return self.env.get_template("verdicts.css").render(verdicts=self.corpus.verdict_order())
+
+
+def _unique_sources(views: list[StatementView]) -> list[SourceView]:
+    seen: dict[tuple, SourceView] = {}
+    for view in views:
+        key = (view.source.seed_id, view.source.url, view.source.title)
+        seen.setdefault(key, view.source)
+    return list(seen.values())
+
+
+def _shorten(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def head_html(page: GeneratedPage | None, *, site: SiteInfo, title: str, description: str, canonical: str,
+              kind: str = "website", image: str = "") -> Markup:
+    """Open Graph, Twitter and structured-data tags for any page."""
+    return Markup(environment().get_template("head.html").render(
+        site=site, title=title, description=description, canonical=canonical, kind=kind, image=image,
+        jsonld=Markup(page.jsonld) if page is not None and page.jsonld else ""))

@@ -1,0 +1,54 @@
+"""Where each generated page lives, and links between pages, computed without MkDocs."""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def claim_src(cid: str) -> str:
+    return f"claims/{cid}.md"
+
+
+def topic_src(tid: str) -> str:
+    return f"topics/{tid}.md"
+
+
+def speaker_src(sid: str) -> str:
+    return f"speakers/{sid}.md"
+
+
+def verdict_src(vid: str) -> str:
+    return f"verdicts/{vid}.md"
+
+
+TOPICS_INDEX = "topics/index.md"
+SPEAKERS_INDEX = "speakers/index.md"
+VERDICTS_INDEX = "verdicts/index.md"
+SOURCES_INDEX = "sources/index.md"
+CORRECTIONS_LOG = "corrections/index.md"
+METHODOLOGY = "methodology.md"
+HOME = "index.md"
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The URL of a page relative to the site root, as MkDocs computes it."""
+    stem = src_uri[: -len(".md")] if src_uri.endswith(".md") else src_uri
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from the page at `from_url` to `to_url` (both site-root relative)."""
+    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+    target_dir, target_file = (to_url, "") if to_url.endswith("/") or not to_url else posixpath.split(to_url)
+    rel = posixpath.relpath(target_dir or ".", base or ".")
+    if target_file:
+        return target_file if rel == "." else f"{rel}/{target_file}"
+    return "./" if rel == "." else f"{rel}/"
+
+
+def absolute(site_url: str, url: str) -> str:
+    return site_url.rstrip("/") + "/" + url
