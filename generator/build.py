@@ -38,7 +38,7 @@ class Build:
         self.diagnostics = diagnostics
         if diagnostics.errors:
             raise BuildError(f"factcheck: {len(diagnostics.errors)} error(s) in content; nothing was published.\n"
-                             + format_diagnostics(diagnostics)
+                             + format_diagnostics(diagnostics.errors)
                              + "\nRun `factcheck validate` for the full report.")
         return corpus
 

@@ -131,6 +131,7 @@ def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[Base
             if union_branch == "str" and isinstance(value, dict) or union_branch != "str" and isinstance(value, str):
                 continue
         kind = err["type"]
+        field_loc = loc
         if kind == "extra_forbidden":
             key = loc[-1]
             owner = _model_at(model, loc[len(prefix):-1])
@@ -141,7 +142,7 @@ def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[Base
         elif kind == "missing":
             line, col = loaded.where(loc[:-1])
             message, hint = f"missing required field {loc[-1]!r}", ""
-            loc_report = loc
+            field_loc = loc[:-1]
         else:
             line, col = loaded.where(loc)
             message = err["msg"].removeprefix("Value error, ")
@@ -161,7 +162,7 @@ def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[Base
         if key in seen:
             continue
         seen.add(key)
-        diagnostics.error(loaded.path, line, col, message, field=field_path(loc), hint=hint, code=kind)
+        diagnostics.error(loaded.path, line, col, message, field=field_path(field_loc), hint=hint, code=kind)
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:

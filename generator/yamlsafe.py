@@ -113,6 +113,9 @@ def load_yaml(text: str, path: str, diagnostics: Diagnostics, *, expect: type = 
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         hint = ""
+        context = exc.context_mark
+        if exc.context and context is not None and (context.line + 1, context.column + 1) != (line, column):
+            hint = f"{exc.context} that starts at line {context.line + 1}, column {context.column + 1}"
         if "\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
             hint = "YAML indentation must use spaces, not tabs"
         elif "mapping values are not allowed" in problem:
