@@ -14,6 +14,7 @@ from typing import Any, Iterable, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics
+from .html import markdown_problems
 from .model import Claim, ExternalSource, Seed, Speaker, Statement, Topic, VerdictLevel, is_slug
 from .quotes import SourceText
 from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
@@ -118,18 +119,42 @@ def _did_you_mean(value: str, options: Iterable[str]) -> str:
 _UNION_TAG = re.compile(r"^(str|int|bool|[A-Z][A-Za-z]+|function-.*|constrained-.*|.*\[.*\])$")
 
 
+def _data_at(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _is_model_branch(tag: str) -> bool:
+    return bool(re.match(r"^[A-Z][A-Za-z]+$", tag)) or tag.startswith("model")
+
+
+_URL_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\s-]*):")
+
+
 def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[BaseModel],
                       diagnostics: Diagnostics, prefix: tuple = ()) -> None:
-    """Translate pydantic errors into positioned diagnostics with hints."""
+    """Translate pydantic errors into positioned diagnostics with hints.
+
+    For a field that accepts either an id or a mapping (a statement's `source`), only the
+    errors of the alternative the editor evidently meant are reported."""
     seen: set[tuple] = set()
-    for err in exc.errors(include_url=False):
+    before = len(diagnostics)
+    errors = exc.errors(include_url=False)
+    for err in errors:
         raw_loc = tuple(err["loc"])
-        loc = prefix + tuple(p for p in raw_loc if isinstance(p, int) or not _UNION_TAG.match(str(p)))
-        union_branch = next((p for p in raw_loc if isinstance(p, str) and _UNION_TAG.match(p)), None)
-        value = err.get("input")
-        if union_branch is not None:
-            if union_branch == "str" and isinstance(value, dict) or union_branch != "str" and isinstance(value, str):
+        tags = [i for i, p in enumerate(raw_loc) if isinstance(p, str) and _UNION_TAG.match(p)]
+        if tags:
+            union_at = tags[0]
+            written = _data_at(loaded.data, prefix + tuple(p for p in raw_loc[:union_at]
+                                                           if isinstance(p, int) or not _UNION_TAG.match(p)))
+            if isinstance(written, dict) != _is_model_branch(raw_loc[union_at]):
                 continue
+        loc = prefix + tuple(p for p in raw_loc if isinstance(p, int) or not _UNION_TAG.match(str(p)))
+        value = err.get("input")
         kind = err["type"]
         field_loc = loc
         if kind == "extra_forbidden":
@@ -147,22 +172,38 @@ def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[Base
             line, col = loaded.where(loc)
             message = err["msg"].removeprefix("Value error, ")
             hint = ""
-            if kind == "string_pattern_mismatch" and loc and loc[-1] in ("speaker", "rating", "source") or (
-                    kind == "string_pattern_mismatch" and "topics" in loc):
+            last = loc[-1] if loc else ""
+            if kind == "string_pattern_mismatch" and (last in ("speaker", "rating", "source", "id") or "topics" in loc):
                 message = f"{value!r} is not a valid id"
                 hint = "ids use lowercase letters, digits and single hyphens, e.g. sergey-lavrov"
-            elif kind == "string_pattern_mismatch" and isinstance(value, str) and value.lower().startswith(
-                    ("javascript:", "data:", "vbscript:", "file:")):
-                message = "URL scheme is not allowed; use an http:// or https:// link"
-            elif kind == "string_pattern_mismatch" and loc and loc[-1] == "url":
-                message = f"{value!r} is not an http:// or https:// URL"
-            elif kind in ("model_type", "dict_type") and loc and loc[-1] == "source":
+                if last == "source":
+                    hint = "cite an archived source by its id (a file name in seeds/ without .yaml), " \
+                           "or write a mapping with url, outlet and published"
+            elif kind == "string_pattern_mismatch" and last == "url":
+                scheme = _URL_SCHEME.match(value) if isinstance(value, str) else None
+                if scheme and scheme.group(1).replace(" ", "").replace("\t", "").lower() not in ("http", "https"):
+                    message = f"URL scheme {scheme.group(1)!r} is not allowed; use an http:// or https:// link"
+                else:
+                    message = f"{value!r} is not an http:// or https:// URL"
+            elif kind in ("model_type", "dict_type") and last == "source":
                 message = "source must be a seed id (e.g. meduza-2025-08-20) or a mapping with url, outlet and published"
+            elif kind == "string_type":
+                message = f"expected text, got {type(value).__name__ if value is not None else 'nothing'}"
+                hint = "put the text in quotes"
+            elif kind == "too_long" and isinstance(value, str):
+                limit = (err.get("ctx") or {}).get("max_length", "the limit")
+                message = f"is {len(value)} characters long; the limit is {limit}"
         key = (loc, message)
         if key in seen:
             continue
         seen.add(key)
         diagnostics.error(loaded.path, line, col, message, field=field_path(field_loc), hint=hint, code=kind)
+    if len(diagnostics) == before and errors:
+        first = errors[0]
+        loc = prefix + tuple(p for p in first["loc"] if isinstance(p, int) or not _UNION_TAG.match(str(p)))
+        line, col = loaded.where(loc)
+        diagnostics.error(loaded.path, line, col, first["msg"].removeprefix("Value error, "),
+                          field=field_path(loc), code=first["type"])
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
@@ -193,7 +234,7 @@ def _unwrap(annotation: Any) -> Any:
 def read_yaml_file(path: Path, project: Project, diagnostics: Diagnostics, expect: type = dict) -> LoadedYaml | None:
     rel = project.rel(path)
     try:
-        if path.is_symlink() and not _inside(path.resolve(), project.root.resolve()):
+        if not _inside(path.resolve(), project.root.resolve()):
             diagnostics.error(rel, 1, 1, "file is a symbolic link pointing outside the repository",
                               hint="replace the link with the file itself", code="symlink")
             return None
@@ -360,6 +401,10 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
         ref(("topics", i), topic, refs.topics, "topic", "data/topics.yaml")
         if topic in claim.topics[:i]:
             report(("topics", i), f"topic {topic!r} is listed twice")
+    for loc, text in [(("analysis",), claim.analysis)] + [
+            (("corrections", i, "text"), c.text) for i, c in enumerate(claim.corrections)]:
+        for problem in markdown_problems(text):
+            report(loc, problem, code="unsafe-markdown")
     if len(claim.claim) > 75:
         report(("claim",), f"claim is {len(claim.claim)} characters; keep it under 75 so it reads as one line",
                warning=True, code="long-claim")
@@ -438,8 +483,11 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None) -> tuple[C
     claim_paths: dict[str, str] = {}
     folded: dict[str, str] = {}
     for path in paths:
+        errors_before = len(diagnostics.errors)
         parsed = parse_claim_file(path, project, diagnostics)
         if parsed is None:
+            if len(diagnostics.errors) == errors_before:
+                diagnostics.error(project.rel(path), 1, 1, "claim could not be read", code="unreadable")
             continue
         key = parsed.cid.casefold()
         if key in folded:

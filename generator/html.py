@@ -11,7 +11,7 @@ from typing import Any
 import markdown
 import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
                 "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "del"}
@@ -56,6 +56,16 @@ _render_markdown = _MarkdownRenderer()
 def markdown_html(text: str) -> Markup:
     """Markdown from an untrusted field, rendered and sanitised by an allowlist."""
     return Markup(_render_markdown(text))
+
+
+def theme_text(text: str) -> str:
+    """Text for theme templates that print values without escaping (MkDocs' Jinja2 has autoescape off)."""
+    return str(escape(text))
+
+
+def plain_text(html: str) -> str:
+    """Readable text of trusted theme HTML (e.g. a page title MkDocs took from Markdown)."""
+    return Markup(html).striptags()
 
 
 def script_json(data: Any) -> Markup:

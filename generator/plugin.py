@@ -27,6 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import urls
 from .build import Build, BuildError, StagedOutput
+from .html import plain_text, theme_text
 from .render import head_html
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
@@ -91,8 +92,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         assert self.build is not None
         generated = self.build.pages.get(page.file.src_uri)
         if generated is not None:
-            page.meta["title"] = generated.title
-            page.meta.setdefault("description", generated.description)
+            page.meta["title"] = theme_text(generated.title)
             return ""
         fragments = self.build.renderer.fragments(page.file.src_uri)
 
@@ -114,9 +114,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         assert self.build is not None
         generated = self.build.pages.get(page.file.src_uri)
         site = self.build.site
-        description = (generated.description if generated else page.meta.get("description")) or site.description
+        if generated is not None:
+            title, description = generated.title, generated.description
+        else:
+            title = plain_text(page.title or site.name)
+            description = plain_text(str(page.meta.get("description") or site.description))
         context["factcheck_head"] = head_html(
-            generated, site=site, title=page.title or site.name, description=description,
+            generated, site=site, title=title, description=description,
             canonical=page.canonical_url or urls.absolute(site.url, page.url),
             kind="article" if generated is not None and generated.kind == "claim" else "website")
         return context

@@ -116,7 +116,8 @@ def load_yaml(text: str, path: str, diagnostics: Diagnostics, *, expect: type = 
         context = exc.context_mark
         if exc.context and context is not None and (context.line + 1, context.column + 1) != (line, column):
             hint = f"{exc.context} that starts at line {context.line + 1}, column {context.column + 1}"
-        if "\t" in problem or "'\\t'" in problem or "tab" in problem.lower():
+        bad_line = text.split("\n")[line - 1] if 0 < line <= text.count("\n") + 1 else ""
+        if "\t" in bad_line[: max(column, 1)] or "\\t" in problem:
             hint = "YAML indentation must use spaces, not tabs"
         elif "mapping values are not allowed" in problem:
             hint = "a value containing ': ' must be quoted, e.g. quote: \"...\""
