@@ -51,6 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not config_file.is_file():
         print(f"factcheck build: {config_file}: no such file", file=sys.stderr)
         return EXIT_USAGE
+    _log_to_stderr()
     overrides = {"strict": True}
     if args.site_dir:
         overrides["site_dir"] = str(Path(args.site_dir).resolve())
@@ -65,6 +66,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_CONTENT
     return EXIT_OK
+
+
+def _log_to_stderr() -> None:
+    import logging
+
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_factcheck", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler._factcheck = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def build_parser() -> argparse.ArgumentParser:

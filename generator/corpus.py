@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -104,11 +103,9 @@ def _group(claims: dict[str, Claim], keys) -> dict[str, list[str]]:
 
 
 def today() -> dt.date:
-    """Today, or the date of SOURCE_DATE_EPOCH when set, so builds are reproducible."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    return dt.date.today()
+    """The real current date (UTC): dates after it are errors. SOURCE_DATE_EPOCH does not move it,
+    because it fixes the build's own timestamps, not what counts as the future."""
+    return dt.datetime.now(tz=dt.timezone.utc).date()
 
 
 def _did_you_mean(value: str, options: Iterable[str]) -> str:
