@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .corpus import Corpus, Project, claim_files, load_corpus
+from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
 from .diagnostics import Diagnostics, format_diagnostics
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo
 
@@ -22,6 +22,7 @@ class Build:
     project: Project
     site: SiteInfo
     cache_dir: Path | None = None
+    only: list[Path] | None = None
 
     @classmethod
     def from_settings(cls, *, root: Path, claims_dir: str = "claims", data_dir: str = "data", seeds_dir: str = "seeds",
@@ -34,11 +35,12 @@ class Build:
         return cls(project, site, cache)
 
     def load(self) -> Corpus:
-        corpus, diagnostics = load_corpus(self.project)
+        corpus, diagnostics = load_corpus(self.project, only=self.only)
         self.diagnostics = diagnostics
-        if diagnostics.errors:
-            raise BuildError(f"factcheck: {len(diagnostics.errors)} error(s) in content; nothing was published.\n"
-                             + format_diagnostics(diagnostics.errors)
+        blocking = diagnostics.errors + [d for d in diagnostics.warnings if d.code == PLACEHOLDER]
+        if blocking:
+            raise BuildError(f"factcheck: {len(blocking)} error(s) in content; nothing was published.\n"
+                             + format_diagnostics(blocking)
                              + "\nRun `factcheck validate` for the full report.")
         return corpus
 
@@ -59,7 +61,7 @@ class Build:
 
     def check_output(self, site_dir: Path) -> None:
         """Every claim file must have become a page: a claim is never silently dropped."""
-        files = claim_files(self.project)
+        files = self.only if self.only is not None else claim_files(self.project)
         missing = []
         for cid in self.corpus.claims:
             url = self.site.page_url(f"claims/{cid}.md")

@@ -80,6 +80,81 @@ def _log_to_stderr() -> None:
         logger.setLevel(logging.INFO)
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import SCHEMA_PATH, schema_text, write_schema
+
+    if args.check:
+        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
+        if current != schema_text():
+            print(f"{SCHEMA_PATH} is out of date; run `factcheck schema --write`", file=sys.stderr)
+            return EXIT_CONTENT
+        return EXIT_OK
+    if args.write:
+        changed = write_schema()
+        print(f"{SCHEMA_PATH} {'updated' if changed else 'already up to date'}", file=sys.stderr)
+        return EXIT_OK
+    print(schema_text(), end="")
+    return EXIT_OK
+
+
+def _ask(label: str, options: list[str] | None = None, default: str = "") -> str:
+    if options:
+        print(f"{label} (one of: {', '.join(options)})", file=sys.stderr)
+    answer = input(f"{label}{f' [{default}]' if default else ''}: ").strip()
+    return answer or default
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .corpus import load_references
+    from .diagnostics import Diagnostics
+    from .scaffold import NewClaim, write_claim
+
+    project = _project(args)
+    refs = load_references(project, Diagnostics())
+    interactive = sys.stdin.isatty() and not args.no_input
+    values = {"speaker": args.speaker, "source": args.source, "verdict": args.verdict,
+              "topic": ",".join(args.topic or [])}
+    choices = {"speaker": sorted(refs.speakers), "source": sorted(refs.seeds), "verdict": list(refs.verdicts),
+               "topic": sorted(refs.topics)}
+    for key, value in values.items():
+        if not value:
+            if not interactive:
+                print(f"factcheck new: --{key} is required (or run it in a terminal to be asked)", file=sys.stderr)
+                return EXIT_USAGE
+            values[key] = _ask(key, choices[key])
+    claim_text = args.claim or (_ask("claim (short sentence, optional)") if interactive else "")
+    try:
+        date = dt.date.fromisoformat(args.date) if args.date else None
+        published = dt.date.fromisoformat(args.published) if args.published else dt.date.today()
+    except ValueError as exc:
+        print(f"factcheck new: {exc}; write dates as YYYY-MM-DD", file=sys.stderr)
+        return EXIT_USAGE
+    new = NewClaim(speaker=values["speaker"], source=values["source"], verdict=values["verdict"],
+                   topics=[t.strip() for t in values["topic"].split(",") if t.strip()], date=date,
+                   claim=claim_text, counter_speaker=args.counter_speaker or "", claim_id=args.id or "",
+                   published=published)
+    problems = new.problems(refs)
+    if problems:
+        for problem in problems:
+            print(f"factcheck new: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        path = write_claim(new, project.claims_path, project.claims_dir)
+    except FileExistsError as exc:
+        print(f"factcheck new: {project.rel(Path(str(exc)))} already exists; choose another --id", file=sys.stderr)
+        return EXIT_USAGE
+    print(project.rel(path))
+    return EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from .preview import preview
+
+    return preview(Path(args.root), [Path(p) for p in args.claims], Path(args.out) if args.out else None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factcheck", description="Validate and publish fact-check claims.")
     parser.add_argument("--root", default=".", help="publication folder (holding mkdocs.yml); default: current folder")
@@ -98,6 +173,29 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--site-dir", help="output folder (default: site_dir from mkdocs.yml)")
     build.add_argument("--config-file", default="mkdocs.yml")
     build.set_defaults(func=cmd_build)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema for claim files (or --write / --check it)")
+    schema.add_argument("--write", action="store_true", help="write generator/schemas/claim.schema.json")
+    schema.add_argument("--check", action="store_true", help="exit 1 if the shipped schema is out of date")
+    schema.set_defaults(func=cmd_schema)
+
+    new = sub.add_parser("new", help="scaffold a claim file (asks for what is missing when run in a terminal)")
+    new.add_argument("--speaker", help="speaker id from data/speakers.yaml")
+    new.add_argument("--date", help="when the statement was made (YYYY-MM-DD), if the source says")
+    new.add_argument("--source", help="seed id of the archived source")
+    new.add_argument("--topic", action="append", help="topic id (repeat for several)")
+    new.add_argument("--verdict", help="rating id from data/verdicts.yaml")
+    new.add_argument("--claim", help="the claim as a short sentence")
+    new.add_argument("--counter-speaker", help="speaker id for the first counter-statement")
+    new.add_argument("--id", help="file name without .yaml (default: from the claim text)")
+    new.add_argument("--published", help="publication date (default: today)")
+    new.add_argument("--no-input", action="store_true", help="never ask; fail if something is missing")
+    new.set_defaults(func=cmd_new)
+
+    preview = sub.add_parser("preview", help="render only the given claims, fast, and print where to look")
+    preview.add_argument("claims", nargs="+", help="claim files to preview")
+    preview.add_argument("--out", help="output folder (default: .factcheck-preview)")
+    preview.set_defaults(func=cmd_preview)
     return parser
 
 

@@ -14,12 +14,15 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics
 from .html import markdown_problems
-from .model import Claim, ExternalSource, Seed, Speaker, Statement, Topic, VerdictLevel, is_slug
+from .model import (LINE_PATTERN, TEXT_PATTERN, Claim, ExternalSource, Seed, Speaker, Statement, Topic, VerdictLevel,
+                    explain_text_mismatch, is_slug)
 from .quotes import SourceText
 from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 CLAIM_SUFFIXES = (".yaml", ".yml")
+PLACEHOLDER = "placeholder"
+PLACEHOLDER_PREFIX = "TODO"
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,10 @@ def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[Base
             message = err["msg"].removeprefix("Value error, ")
             hint = ""
             last = loc[-1] if loc else ""
-            if kind == "string_pattern_mismatch" and (last in ("speaker", "rating", "source", "id") or "topics" in loc):
+            pattern = (err.get("ctx") or {}).get("pattern")
+            if kind == "string_pattern_mismatch" and pattern in (TEXT_PATTERN, LINE_PATTERN):
+                message = explain_text_mismatch(value, single_line=pattern == LINE_PATTERN)
+            elif kind == "string_pattern_mismatch" and (last in ("speaker", "rating", "source", "id") or "topics" in loc):
                 message = f"{value!r} is not a valid id"
                 hint = "ids use lowercase letters, digits and single hyphens, e.g. sergey-lavrov"
                 if last == "source":
@@ -398,6 +404,14 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
         ref(("topics", i), topic, refs.topics, "topic", "data/topics.yaml")
         if topic in claim.topics[:i]:
             report(("topics", i), f"topic {topic!r} is listed twice")
+    placeholders = set()
+    for loc, text in [(("claim",), claim.claim), (("statement", "quote"), claim.statement.quote),
+                      (("verdict", "summary"), claim.verdict.summary), (("analysis",), claim.analysis)] + [
+            (("counter_statements", i, "quote"), s.quote) for i, s in enumerate(claim.counter_statements)]:
+        if text.strip().startswith(PLACEHOLDER_PREFIX):
+            placeholders.add(loc)
+            report(loc, "placeholder text still to be written; the claim cannot be published until it is replaced",
+                   warning=True, code=PLACEHOLDER)
     for loc, text in [(("analysis",), claim.analysis)] + [
             (("corrections", i, "text"), c.text) for i, c in enumerate(claim.corrections)]:
         for problem in markdown_problems(text):
@@ -444,6 +458,8 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
         if statement.date and statement.date > seed.published:
             report(loc + ("date",), f"statement dated {statement.date} is after its source was published "
                    f"({seed.published})", code="date-order")
+        if loc + ("quote",) in placeholders:
+            continue
         result = refs.texts[source].check(statement.quote)
         if not result.found:
             hint = f"closest passage in the source: \"{result.closest}\"" if result.closest else ""

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Annotated, Literal, Union
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CONTROL = {"Cc", "Cf", "Co", "Cs"}
-_ALLOWED_CONTROL = {"\n", "\t"}
+INVISIBLE = ("\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u200B\\u200C\\u200E\\u200F\\u202A-\\u202E"
+             "\\u2060-\\u2064\\u2066-\\u2069\\uFEFF")
+TEXT_PATTERN = rf"^(?=[\s\S]*\S)[^{INVISIBLE}]*$"
+LINE_PATTERN = rf"^(?=.*\S)[^\n{INVISIBLE}]*\n?$"
+URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f]*)?$"
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
 
 def _iso_date(value: object) -> object:
@@ -31,42 +33,28 @@ def _iso_date(value: object) -> object:
         raise ValueError(f"{value} is not a real calendar date") from None
 
 
-def _clean_text(value: str) -> str:
-    for ch in value:
-        if ch not in _ALLOWED_CONTROL and unicodedata.category(ch) in _CONTROL and ch not in "\u200d\u00ad":
-            raise ValueError(f"contains an invisible control character U+{ord(ch):04X}; retype the text")
+def explain_text_mismatch(value: str, single_line: bool = False) -> str:
+    """Why a text value failed its pattern, in words an editor can act on."""
+    invisible = _INVISIBLE_RE.search(value)
+    if invisible:
+        return f"contains an invisible control character U+{ord(invisible.group()):04X}; retype the text"
     if not value.strip():
-        raise ValueError("must not be empty")
-    return value
-
-
-def _one_line(value: str) -> str:
-    if "\n" in value.strip():
-        raise ValueError("must be a single line")
-    return value.strip()
-
-
-def _http_url(value: str) -> str:
-    if value != value.strip() or any(ch.isspace() or ord(ch) < 32 for ch in value):
-        raise ValueError("URL must not contain spaces or control characters")
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        raise ValueError(f"URL scheme {parts.scheme or '(none)'!r} is not allowed; use an http:// or https:// link")
-    if not parts.netloc or parts.hostname is None or "." not in parts.hostname.strip("."):
-        raise ValueError("URL has no valid host name")
-    return value
+        return "must not be empty"
+    if single_line and "\n" in value.strip():
+        return "must be a single line"
+    return "is not valid text"
 
 
 Date = Annotated[dt.date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date",
                                                                       "pattern": _DATE_RE.pattern})]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=80)]
-Text = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_clean_text)]
-Line = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_clean_text), AfterValidator(_one_line)]
-Url = Annotated[str, Field(max_length=2000, pattern=r"^[hH][tT][tT][pP][sS]?://\S+$"), AfterValidator(_http_url)]
+Text = Annotated[str, Field(min_length=1, max_length=20_000, pattern=TEXT_PATTERN)]
+Line = Annotated[str, Field(min_length=1, max_length=300, pattern=LINE_PATTERN), AfterValidator(str.strip)]
+Url = Annotated[str, Field(max_length=2000, pattern=URL_PATTERN)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False, regex_engine="python-re")
 
 
 class Speaker(_Strict):
@@ -94,7 +82,7 @@ class VerdictLevel(_Strict):
 
     id: Slug = Field(description="Identifier used by claims, e.g. 'contradicted'.")
     label: Line = Field(description="Verdict as readers see it (ClaimReview alternateName).")
-    value: int = Field(ge=1, le=100, description="Numeric ClaimReview ratingValue; higher is more accurate.")
+    value: int = Field(ge=1, le=100, strict=True, description="Numeric ClaimReview ratingValue; higher is more accurate.")
     icon: Icon = Field(description="Icon shown beside the label so the verdict never relies on colour alone.")
     colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = Field(
         description="Badge background colour; white text must meet WCAG AA contrast on it.")
@@ -131,7 +119,7 @@ class Statement(_Strict):
     date: Date | None = Field(None, description="When it was said; leave out when the source does not say.")
     source: SourceRef = Field(description="A seed id from seeds/, or {url, outlet, published, title}.")
     quote: Text = Field(description="Verbatim words from the source; mark an elision with [...].")
-    reported: bool = Field(False, description="true when the quote is the outlet's paraphrase, not the speaker's words.")
+    reported: bool = Field(False, strict=True, description="true when the quote is the outlet's paraphrase, not the speaker's words.")
     context: Line | None = Field(None, description="Short note on where it was said, e.g. 'Press conference in Moscow'.")
 
 

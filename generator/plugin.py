@@ -15,6 +15,7 @@ Events used:
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from .html import plain_text, theme_text
 from .render import head_html
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
+PREVIEW_ENV = "FACTCHECK_PREVIEW"
 MARKER = re.compile(r"<!--\s*factcheck:([a-z-]+)\s*-->")
 
 
@@ -67,6 +69,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             seeds_dir=self.config.seeds_dir, cache_dir=self.config.cache_dir or None,
             site_name=config.site_name, site_url=config.site_url, description=config.site_description or "",
             directory_urls=config.use_directory_urls, language=config.theme.get("language", "en") or "en")
+        preview = os.environ.get(PREVIEW_ENV)
+        if preview:
+            self.build.only = [Path(p) for p in preview.split(os.pathsep)]
         if self.config.atomic and self.command == "build":
             self.staged = StagedOutput(Path(config.site_dir))
             config.site_dir = str(self.staged.staging)
