@@ -61,11 +61,12 @@ class SourceText:
         match = matcher.find_longest_match(0, len(source), 0, len(piece))
         start = max(0, match.a - match.b)
         window = source[start:start + len(piece)]
-        best, best_ratio = window, SequenceMatcher(None, window, piece, autojunk=False).ratio()
+        best, best_ratio = start, SequenceMatcher(None, window, piece, autojunk=False).ratio()
         for shift in (-10, -5, -2, 2, 5, 10):
             s = max(0, start + shift)
-            candidate = source[s:s + len(piece)]
-            ratio = SequenceMatcher(None, candidate, piece, autojunk=False).ratio()
+            ratio = SequenceMatcher(None, source[s:s + len(piece)], piece, autojunk=False).ratio()
             if ratio > best_ratio:
-                best, best_ratio = candidate, ratio
-        return best
+                best, best_ratio = s, ratio
+        begin = source.rfind(" ", 0, best + 1) + 1 if best > 0 and source[best - 1] != " " else best
+        end = source.find(" ", best + len(piece) + 8)
+        return source[begin:end if end > 0 else len(source)]
