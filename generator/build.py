@@ -9,6 +9,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
+from .feeds import open_data_assets
+from .search import SearchIndexError, index_site
 from .diagnostics import Diagnostics, format_diagnostics
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo
 
@@ -57,7 +59,8 @@ class Build:
         return self.pages
 
     def assets(self) -> dict[str, str]:
-        return {"assets/factcheck/verdicts.css": self.renderer.verdict_css()}
+        return {"assets/factcheck/verdicts.css": self.renderer.verdict_css(),
+                **open_data_assets(self.corpus, self.site, self.renderer.scale_bounds)}
 
     def check_output(self, site_dir: Path) -> None:
         """Every claim file must have become a page: a claim is never silently dropped."""
@@ -71,6 +74,13 @@ class Build:
         if len(files) != len(self.corpus.claims) or missing:
             raise BuildError(f"factcheck: {len(files)} claim file(s) but {len(self.corpus.claims) - len(missing)} "
                              f"claim page(s) written; missing: {', '.join(sorted(missing)) or '(unreadable files)'}")
+
+
+    def index_search(self, site_dir: Path) -> int:
+        try:
+            return index_site(site_dir)
+        except SearchIndexError as exc:
+            raise BuildError(f"factcheck: search indexing failed; nothing was published.\n{exc}") from None
 
 
 class StagedOutput:

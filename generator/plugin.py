@@ -45,6 +45,8 @@ class FactcheckConfig(Config):
     """Folder of archived source articles (<id>.yaml + <id>.txt)."""
     cache_dir = c.Type(str, default=".factcheck-cache")
     """Folder for rendered-claim cache; keep it between CI runs. Empty string disables caching."""
+    search_index = c.Choice(("build", "always", "never"), default="build")
+    """Run Pagefind over the output: on `mkdocs build` only (default), also on `mkdocs serve`, or never."""
     atomic = c.Type(bool, default=True)
     """Build into a staging folder and swap it into place only when the build succeeds."""
 
@@ -132,8 +134,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
 
     def on_post_build(self, *, config: Any) -> None:
         assert self.build is not None
+        site_dir = Path(config.site_dir)
+        wanted = self.config.search_index
         try:
-            self.build.check_output(Path(config.site_dir))
+            self.build.check_output(site_dir)
+            if wanted == "always" or (wanted == "build" and self.command == "build"):
+                self.build.index_search(site_dir)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
         if self.staged is not None:

@@ -230,7 +230,8 @@ class Renderer:
         for tid, topic in sorted(self.corpus.topics.items()):
             src = urls.topic_src(tid)
             pages.append(self._page(src, "topic.html", topic.name, topic.description or f"Fact-checks on {topic.name}",
-                                    "topic", topic=topic, items=self.claim_items(src, by_topic.get(tid, []))))
+                                    "topic", topic=topic, items=self.claim_items(src, by_topic.get(tid, [])),
+                                    feed_href=self.asset(src, f"feeds/topics/{tid}.xml")))
         src = urls.TOPICS_INDEX
         rows = [(topic, self.href(src, urls.topic_src(tid)), len(by_topic.get(tid, [])))
                 for tid, topic in sorted(self.corpus.topics.items(), key=lambda kv: kv[1].name.casefold())]

@@ -1,0 +1,118 @@
+"""Feeds and open data: Atom (site-wide and per topic), a schema.org DataFeed of every
+ClaimReview, and a CSV export. Pure functions of the corpus; no MkDocs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from . import urls
+from .jsonld import claim_review
+from .model import ExternalSource
+
+if TYPE_CHECKING:
+    from .corpus import Corpus
+    from .render import SiteInfo
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_SIZE = 50
+SITE_FEED = "feeds/all.xml"
+DATAFEED = "open-data/claimreview-feed.json"
+CSV_EXPORT = "open-data/claims.csv"
+
+
+def topic_feed(tid: str) -> str:
+    return f"feeds/topics/{tid}.xml"
+
+
+def _stamp(day) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def atom(corpus: "Corpus", site: "SiteInfo", ids: list[str] | None, title: str, feed_path: str,
+         alternate_src: str) -> str:
+    ET.register_namespace("", ATOM_NS)
+    entries = corpus.sorted_claims(ids)[:FEED_SIZE]
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    ET.SubElement(feed, f"{{{ATOM_NS}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM_NS}}}id").text = urls.absolute(site.url, feed_path)
+    ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="self", href=urls.absolute(site.url, feed_path))
+    ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html",
+                  href=site.canonical(alternate_src))
+    updated = max((claim.modified for _, claim in entries), default=None)
+    ET.SubElement(feed, f"{{{ATOM_NS}}}updated").text = _stamp(updated) if updated else "1970-01-01T00:00:00Z"
+    author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
+    ET.SubElement(author, f"{{{ATOM_NS}}}name").text = site.name
+    for cid, claim in entries:
+        verdict = corpus.verdicts[claim.verdict.rating]
+        speaker = corpus.speakers[claim.statement.speaker]
+        url = site.canonical(urls.claim_src(cid))
+        entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
+        ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = f"{claim.claim} ({verdict.label})"
+        ET.SubElement(entry, f"{{{ATOM_NS}}}id").text = url
+        ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel="alternate", type="text/html", href=url)
+        ET.SubElement(entry, f"{{{ATOM_NS}}}published").text = _stamp(claim.published)
+        ET.SubElement(entry, f"{{{ATOM_NS}}}updated").text = _stamp(claim.modified)
+        ET.SubElement(entry, f"{{{ATOM_NS}}}summary").text = (
+            f"Verdict: {verdict.label}. Claim by {speaker.name}, {speaker.role}. {claim.verdict.summary.strip()}")
+        ET.SubElement(entry, f"{{{ATOM_NS}}}category", term=verdict.id, label=verdict.label)
+        for topic in claim.topics:
+            ET.SubElement(entry, f"{{{ATOM_NS}}}category", term=topic, label=corpus.topics[topic].name)
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def datafeed(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> str:
+    """The ClaimReview feed in the shape the Data Commons / Google Fact Check feed uses."""
+    items = []
+    for cid, claim in corpus.sorted_claims():
+        items.append({"@type": "DataFeedItem", "dateCreated": claim.published.isoformat(),
+                      "dateModified": claim.modified.isoformat(), "url": site.canonical(urls.claim_src(cid)),
+                      "item": [claim_review(cid, claim, corpus, site, bounds)]})
+    modified = max((c.modified for c in corpus.claims.values()), default=None)
+    data = {"@context": "https://schema.org", "@type": "DataFeed", "name": f"{site.name}: ClaimReview feed",
+            "url": urls.absolute(site.url, DATAFEED), "publisher": {"@type": "Organization", "name": site.name,
+                                                                   "url": site.url},
+            **({"dateModified": modified.isoformat()} if modified else {}), "dataFeedElement": items}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+CSV_COLUMNS = ["id", "url", "claim", "speaker", "speaker_role", "statement_date", "verdict", "rating_value",
+               "summary", "topics", "published", "modified", "corrections", "source_outlet", "source_url"]
+
+
+def csv_export(corpus: "Corpus", site: "SiteInfo") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for cid, claim in corpus.sorted_claims():
+        speaker = corpus.speakers[claim.statement.speaker]
+        source = claim.statement.source
+        outlet, url = (source.outlet, source.url) if isinstance(source, ExternalSource) else (
+            corpus.seeds[source].outlet, corpus.seeds[source].url or "")
+        verdict = corpus.verdicts[claim.verdict.rating]
+        row = [cid, site.canonical(urls.claim_src(cid)), claim.claim, speaker.name, speaker.role,
+               claim.statement.date.isoformat() if claim.statement.date else "", verdict.label, verdict.value,
+               " ".join(claim.verdict.summary.split()), ";".join(claim.topics), claim.published.isoformat(),
+               claim.modified.isoformat(), len(claim.corrections), outlet, url]
+        writer.writerow([_defuse(str(v)) for v in row])
+    return out.getvalue()
+
+
+def _defuse(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def open_data_assets(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> dict[str, str]:
+    assets = {SITE_FEED: atom(corpus, site, None, f"{site.name}: latest fact-checks", SITE_FEED, urls.HOME),
+              DATAFEED: datafeed(corpus, site, bounds), CSV_EXPORT: csv_export(corpus, site)}
+    by_topic = corpus.claims_by_topic()
+    for tid, topic in corpus.topics.items():
+        path = topic_feed(tid)
+        assets[path] = atom(corpus, site, by_topic.get(tid, []), f"{site.name}: {topic.name}", path,
+                            urls.topic_src(tid))
+    return assets
