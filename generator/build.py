@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import urls
+from .cards import CardPainter, card_path
 from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
+from .diagnostics import format_diagnostics
 from .feeds import open_data_assets
 from .search import SearchIndexError, index_site
-from .diagnostics import Diagnostics, format_diagnostics
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo
 
 
@@ -25,6 +28,8 @@ class Build:
     site: SiteInfo
     cache_dir: Path | None = None
     only: list[Path] | None = None
+    pages: dict[str, GeneratedPage] = field(default_factory=dict)
+    painter: CardPainter | None = None
 
     @classmethod
     def from_settings(cls, *, root: Path, claims_dir: str = "claims", data_dir: str = "data", seeds_dir: str = "seeds",
@@ -75,6 +80,30 @@ class Build:
             raise BuildError(f"factcheck: {len(files)} claim file(s) but {len(self.corpus.claims) - len(missing)} "
                              f"claim page(s) written; missing: {', '.join(sorted(missing)) or '(unreadable files)'}")
 
+
+    def card_jobs(self) -> list[tuple[str, dict[str, str]]]:
+        jobs = []
+        for cid, claim in sorted(self.corpus.claims.items()):
+            speaker = self.corpus.speakers[claim.statement.speaker]
+            verdict = self.corpus.verdicts[claim.verdict.rating]
+            jobs.append((cid, {"site_name": self.site.name, "claim": claim.claim, "speaker": speaker.name,
+                               "role": speaker.role, "verdict": verdict.label, "colour": verdict.colour,
+                               "icon": verdict.icon}))
+        return jobs
+
+    def start_cards(self) -> None:
+        folder = (self.cache_dir or Path(tempfile.mkdtemp(prefix="factcheck-cards-"))) / "cards"
+        self.painter = CardPainter(self.card_jobs(), folder)
+        self.painter.start()
+
+    def finish_cards(self, site_dir: Path) -> int:
+        return self.painter.finish(site_dir) if self.painter is not None else 0
+
+    def share_image_url(self, src_uri: str) -> str:
+        page = self.pages.get(src_uri)
+        if page is None or page.kind != "claim" or self.painter is None:
+            return ""
+        return urls.absolute(self.site.url, card_path(Path(src_uri).stem))
 
     def index_search(self, site_dir: Path) -> int:
         try:

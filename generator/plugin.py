@@ -47,6 +47,8 @@ class FactcheckConfig(Config):
     """Folder for rendered-claim cache; keep it between CI runs. Empty string disables caching."""
     search_index = c.Choice(("build", "always", "never"), default="build")
     """Run Pagefind over the output: on `mkdocs build` only (default), also on `mkdocs serve`, or never."""
+    share_cards = c.Type(bool, default=True)
+    """Draw an Open Graph image per claim (cached by content, drawn on a second core)."""
     atomic = c.Type(bool, default=True)
     """Build into a staging folder and swap it into place only when the build succeeds."""
 
@@ -91,6 +93,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             files.append(File.generated(config, page.src_uri, content="",
                                         inclusion=InclusionLevel.NOT_IN_NAV if page.kind in
                                         ("claim", "topic", "speaker", "verdict") else InclusionLevel.UNDEFINED))
+        if self.config.share_cards:
+            self.build.start_cards()
         for path, content in self.build.assets().items():
             files.append(File.generated(config, path, content=content))
         return files
@@ -129,7 +133,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         context["factcheck_head"] = head_html(
             generated, site=site, title=title, description=description,
             canonical=page.canonical_url or urls.absolute(site.url, page.url),
-            kind="article" if generated is not None and generated.kind == "claim" else "website")
+            kind="article" if generated is not None and generated.kind == "claim" else "website",
+            image=self.build.share_image_url(page.file.src_uri))
         return context
 
     def on_post_build(self, *, config: Any) -> None:
@@ -138,6 +143,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         wanted = self.config.search_index
         try:
             self.build.check_output(site_dir)
+            if self.config.share_cards:
+                self.build.finish_cards(site_dir)
             if wanted == "always" or (wanted == "build" and self.command == "build"):
                 self.build.index_search(site_dir)
         except BuildError as exc:
