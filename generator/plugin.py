@@ -7,6 +7,7 @@ Events used:
 - on_page_markdown / on_page_content: hand MkDocs the pre-rendered HTML of generated pages and
   fill the `<!-- factcheck:... -->` markers of hand-written pages.
 - on_page_context: add Open Graph, Twitter and ClaimReview tags to the page head.
+- on_post_page / on_post_template: correct the theme's markup that the Nu Html Checker rejects.
 - on_post_build: check that every claim became a page, then swap the staging folder into place.
 - on_build_error: discard the staging folder, leaving the previous site untouched.
 - on_serve: watch claims, data and seeds.
@@ -30,6 +31,7 @@ from . import urls
 from .build import Build, BuildError, StagedOutput
 from .html import plain_text, theme_text
 from .render import head_html
+from .theme_fixes import fix_theme_markup
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
 PREVIEW_ENV = "FACTCHECK_PREVIEW"
@@ -136,6 +138,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             kind="article" if generated is not None and generated.kind == "claim" else "website",
             image=self.build.share_image_url(page.file.src_uri))
         return context
+
+    def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        return fix_theme_markup(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: Any) -> str:
+        return fix_theme_markup(output_content) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, *, config: Any) -> None:
         assert self.build is not None
