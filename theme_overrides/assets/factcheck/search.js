@@ -20,6 +20,8 @@
       return result;
     }
   });
+  var input = mount.querySelector("input");
+  if (input) input.id = "fc-search-input";
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) ui.triggerSearch(query);
 })();
