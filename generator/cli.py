@@ -155,6 +155,18 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return preview(Path(args.root), [Path(p) for p in args.claims], Path(args.out) if args.out else None)
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    from .synth import synthesize
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        print(f"factcheck synth: {out} is not empty", file=sys.stderr)
+        return EXIT_USAGE
+    synthesize(args.count, out, args.seed)
+    print(f"wrote {args.count} claims to {out}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factcheck", description="Validate and publish fact-check claims.")
     parser.add_argument("--root", default=".", help="publication folder (holding mkdocs.yml); default: current folder")
@@ -196,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("claims", nargs="+", help="claim files to preview")
     preview.add_argument("--out", help="output folder (default: .factcheck-preview)")
     preview.set_defaults(func=cmd_preview)
+
+    synth = sub.add_parser("synth", help="write a synthetic publication of N claims (for scale tests)")
+    synth.add_argument("--count", type=int, required=True)
+    synth.add_argument("--out", required=True)
+    synth.add_argument("--seed", type=int, default=1)
+    synth.set_defaults(func=cmd_synth)
     return parser
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import multiprocessing
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -487,14 +489,16 @@ def load_references(project: Project, diagnostics: Diagnostics) -> References:
     return References(speakers, topics, verdicts, seeds, texts, today(), broken)
 
 
-def load_corpus(project: Project, only: Iterable[Path] | None = None) -> tuple[Corpus, Diagnostics]:
-    """Load and check everything (or only the named claim files plus what they reference)."""
+PARALLEL_THRESHOLD = 400
+_WORKER_STATE: tuple[Project, "References"] | None = None
+
+
+def _check_files(paths: list[Path]) -> tuple[list[tuple[str, str, Claim]], Diagnostics]:
+    """Parse and check claim files; runs in the parent or in a forked worker."""
+    assert _WORKER_STATE is not None
+    project, refs = _WORKER_STATE
     diagnostics = Diagnostics()
-    refs = load_references(project, diagnostics)
-    paths = claim_files(project) if only is None else [Path(p) for p in only]
-    claims: dict[str, Claim] = {}
-    claim_paths: dict[str, str] = {}
-    folded: dict[str, str] = {}
+    parsed_claims = []
     for path in paths:
         errors_before = len(diagnostics.errors)
         parsed = parse_claim_file(path, project, diagnostics)
@@ -502,14 +506,47 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None) -> tuple[C
             if len(diagnostics.errors) == errors_before:
                 diagnostics.error(project.rel(path), 1, 1, "claim could not be read", code="unreadable")
             continue
-        key = parsed.cid.casefold()
+        check_claim(parsed, refs, diagnostics)
+        parsed_claims.append((parsed.cid, parsed.path, parsed.claim))
+    return parsed_claims, diagnostics
+
+
+def _check_all(project: Project, refs: "References", paths: list[Path]):
+    """Check claim files, on every core when there are many and the platform can fork."""
+    global _WORKER_STATE
+    _WORKER_STATE = (project, refs)
+    try:
+        workers = min(os.cpu_count() or 1, 8)
+        if len(paths) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            yield _check_files(paths)
+            return
+        chunks = [paths[i::workers * 4] for i in range(workers * 4)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_check_files, chunks)
+    finally:
+        _WORKER_STATE = None
+
+
+def load_corpus(project: Project, only: Iterable[Path] | None = None) -> tuple[Corpus, Diagnostics]:
+    """Load and check everything (or only the named claim files plus what they reference)."""
+    diagnostics = Diagnostics()
+    refs = load_references(project, diagnostics)
+    paths = claim_files(project) if only is None else [Path(p) for p in only]
+    found: list[tuple[str, str, Claim]] = []
+    for parsed_claims, problems in _check_all(project, refs, paths):
+        found.extend(parsed_claims)
+        diagnostics.extend(problems)
+    claims: dict[str, Claim] = {}
+    claim_paths: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for cid, rel, claim in sorted(found, key=lambda item: item[1]):
+        key = cid.casefold()
         if key in folded:
-            diagnostics.error(parsed.path, 1, 1, f"claim id {parsed.cid!r} is also used by {folded[key]}",
+            diagnostics.error(rel, 1, 1, f"claim id {cid!r} is also used by {folded[key]}",
                               hint="two files cannot publish to the same page; rename one", code="duplicate-id")
             continue
-        folded[key] = parsed.path
-        check_claim(parsed, refs, diagnostics)
-        claims[parsed.cid] = parsed.claim
-        claim_paths[parsed.cid] = parsed.path
+        folded[key] = rel
+        claims[cid] = claim
+        claim_paths[cid] = rel
     corpus = Corpus(refs.speakers, refs.topics, refs.verdicts, refs.seeds, claims, claim_paths)
     return corpus, diagnostics

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
-
 
 def claim_src(cid: str) -> str:
     return f"claims/{cid}.md"
@@ -41,13 +39,14 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """A link from the page at `from_url` to `to_url` (both site-root relative)."""
-    base = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
-    target_dir, target_file = (to_url, "") if to_url.endswith("/") or not to_url else posixpath.split(to_url)
-    rel = posixpath.relpath(target_dir or ".", base or ".")
-    if target_file:
-        return target_file if rel == "." else f"{rel}/{target_file}"
-    return "./" if rel == "." else f"{rel}/"
+    """A link from the page at `from_url` to `to_url` (both site-root relative, as page_url gives them)."""
+    base = from_url.split("/")[:-1]
+    target = to_url.split("/")
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    rel = "/".join([".."] * (len(base) - common) + target[common:])
+    return rel or "./"
 
 
 def absolute(site_url: str, url: str) -> str:

@@ -21,7 +21,13 @@
     }
   });
   var input = mount.querySelector("input");
-  if (input) input.id = "fc-search-input";
+  if (input) {
+    input.id = "fc-search-input";
+    var label = document.createElement("label");
+    label.htmlFor = input.id;
+    label.textContent = "Words to search for, in claims, quotes, names and analysis:";
+    mount.parentNode.insertBefore(label, mount);
+  }
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) ui.triggerSearch(query);
 })();

@@ -1,0 +1,188 @@
+"""Scale benchmark: the generator against stock MkDocs + Material, in one run.
+
+    python benchmarks/run.py                 # N = 1,000 and 10,000
+    python benchmarks/run.py --sizes 1000    # quicker
+
+For each N it writes a synthetic publication (`factcheck synth`), then measures: validation,
+a cold build (empty cache), a rebuild after editing one claim (`factcheck build` again, reusing
+the cache), peak RSS, site size, the heaviest claim page, and the bytes a reader downloads for a
+first search. Beside it, the baseline: stock MkDocs + Material building the same number of
+plain ~630-word Markdown pages, not in the nav, with Material's built-in search. Prints a table
+with ratios and writes benchmarks/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795392000"}
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB, largest process of the run) of a command."""
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+             "e = time.perf_counter() - t; "
+             "sys.stderr.write(r.stderr.decode()[-3000:] if r.returncode else ''); "
+             "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], cwd=cwd, env=ENV, capture_output=True, text=True)
+    elapsed, rss, code = out.stdout.split()
+    if code != "0":
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{out.stderr}")
+    return float(elapsed), int(rss)
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def baseline_project(root: Path, pages: int, seed: int = 7) -> None:
+    """N plain Markdown pages of about 630 words, outside the nav, stock Material with search."""
+    rng = random.Random(seed)
+    words = ("security guarantees summit delegation minister statement negotiations format agenda council "
+             "treaty ceasefire envoy alliance neutrality interview report officials partners framework").split()
+    docs = root / "docs" / "pages"
+    docs.mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Baseline\n\nStock MkDocs + Material.\n", encoding="utf-8")
+    for i in range(pages):
+        paragraphs = []
+        for _ in range(7):
+            paragraphs.append(" ".join(rng.choice(words) for _ in range(90)).capitalize() + ".")
+        (docs / f"page-{i:05d}.md").write_text(f"# Page {i}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (root / "mkdocs.yml").write_text(
+        "site_name: Baseline\nsite_url: https://baseline.example.org/\ntheme:\n  name: material\n"
+        "plugins:\n  - search\nnav:\n  - Home: index.md\nvalidation:\n  nav:\n    omitted_files: ignore\n",
+        encoding="utf-8")
+
+
+def first_query_bytes(site: Path, query: str, pagefind: bool) -> int:
+    """Bytes a reader's browser fetches for the search machinery and a first query, measured in Chromium."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    total = 0
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=args)
+        page = browser.new_page()
+        sizes: dict[str, int] = {}
+
+        def record(response):
+            if "/pagefind/" in response.url or "search" in response.url:
+                try:
+                    sizes[response.url] = len(response.body())
+                except Exception:
+                    pass
+
+        page.on("response", record)
+        if pagefind:
+            page.goto(base + f"search/?q={query}")
+            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=60000)
+        else:
+            page.goto(base)
+            page.locator("input.md-search__input").click()
+            page.fill("input.md-search__input", query)
+            page.locator(".md-search-result__item").first.wait_for(timeout=120000)
+        page.wait_for_timeout(1000)
+        total = sum(sizes.values())
+        browser.close()
+    server.shutdown()
+    return total
+
+
+def heaviest(folder: Path) -> int:
+    return max((p.stat().st_size for p in folder.glob("*/index.html")), default=0)
+
+
+def edit_one_claim(root: Path) -> None:
+    path = root / "claims" / "claim-00000.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
+
+
+def measure(n: int, work: Path) -> dict:
+    row: dict = {"claims": n}
+    pub = work / f"pub-{n}"
+    started = time.perf_counter()
+    subprocess.run(["factcheck", "synth", "--count", str(n), "--out", str(pub)], check=True, env=ENV,
+                   stderr=subprocess.DEVNULL)
+    row["synth_s"] = time.perf_counter() - started
+    row["validate_s"], _ = timed(["factcheck", "validate"], pub)
+    row["build_s"], row["build_rss_kib"] = timed(["factcheck", "build"], pub)
+    site = pub / "site"
+    row["pages"] = sum(1 for _ in site.rglob("index.html"))
+    row["site_bytes"] = folder_size(site)
+    row["heaviest_claim_bytes"] = heaviest(site / "claims")
+    edit_one_claim(pub)
+    row["rebuild_s"], row["rebuild_rss_kib"] = timed(["factcheck", "build"], pub)
+    row["search_first_query_bytes"] = first_query_bytes(site, "minister", pagefind=True)
+    base = work / f"baseline-{n}"
+    baseline_project(base, row["pages"] - 1)
+    row["baseline_build_s"], row["baseline_rss_kib"] = timed(["mkdocs", "build", "-q"], base)
+    row["baseline_site_bytes"] = folder_size(base / "site")
+    row["baseline_heaviest_bytes"] = heaviest(base / "site" / "pages")
+    row["baseline_search_first_query_bytes"] = first_query_bytes(base / "site", "minister", pagefind=False)
+    shutil.rmtree(pub)
+    shutil.rmtree(base)
+    return row
+
+
+def report(rows: list[dict]) -> str:
+    mb = 1024 * 1024
+    lines = [f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+             f"{platform.system()} {platform.release()}", ""]
+    header = ("| claims | pages | validate | cold build | baseline | ratio | per page vs 1k | rebuild (1 edit) "
+              "| peak RSS | baseline RSS | site | heaviest claim | first search | baseline search |")
+    lines += [header, "|" + "---|" * (header.count("|") - 1)]
+    first = rows[0]
+    for r in rows:
+        per_page = (r["build_s"] / r["pages"]) / (first["build_s"] / first["pages"])
+        lines.append(
+            f"| {r['claims']:,} | {r['pages']:,} | {r['validate_s']:.2f} s | {r['build_s']:.1f} s | "
+            f"{r['baseline_build_s']:.1f} s | {r['build_s'] / r['baseline_build_s']:.2f}× | {per_page:.2f}× | "
+            f"{r['rebuild_s']:.1f} s | {r['build_rss_kib'] / 1024:.0f} MB | {r['baseline_rss_kib'] / 1024:.0f} MB | "
+            f"{r['site_bytes'] / mb:.0f} MB | {r['heaviest_claim_bytes'] / 1024:.0f} KB | "
+            f"{r['search_first_query_bytes'] / 1024:.0f} KB | {r['baseline_search_first_query_bytes'] / 1024:.0f} KB |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as tmp:
+        for n in args.sizes:
+            rows.append(measure(n, Path(tmp)))
+            print(json.dumps(rows[-1]), file=sys.stderr)
+    table = report(rows)
+    print(table)
+    (HERE / "results.json").write_text(json.dumps({"rows": rows, "table": table}, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
