@@ -23,7 +23,8 @@ _ELISION = re.compile(r"\s*\[(?:\.\.\.|…)\]\s*")
 
 
 def normalise(text: str) -> str:
-    text = text.translate(_TRANSLATE).replace("…", "...")
+    if not text.isascii():
+        text = text.translate(_TRANSLATE).replace("…", "...")
     return _SPACE.sub(" ", text).strip()
 
 
