@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -90,6 +92,15 @@ def templates_fingerprint() -> str:
     for module in ("render.py", "html.py", "jsonld.py", "urls.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
+
+
+PARALLEL_RENDER = 300
+_RENDERER: "Renderer | None" = None
+
+
+def _render_chunk(cids: list[str]) -> list["GeneratedPage"]:
+    assert _RENDERER is not None
+    return [_RENDERER._render_claim(cid) for cid in cids]
 
 
 class ClaimCache:
@@ -307,8 +318,33 @@ class Renderer:
         return [*self.topic_pages(), *self.speaker_pages(), *self.verdict_pages(), self.sources_page(),
                 self.corrections_page()]
 
+    def claim_pages(self) -> list[GeneratedPage]:
+        """Every claim page: from the cache where nothing changed, otherwise rendered, on every core
+        when many need rendering and the platform can fork."""
+        ids = sorted(self.corpus.claims)
+        keys = {cid: self.claim_key(cid) for cid in ids}
+        pages = {cid: self.cache.get(cid, keys[cid]) for cid in ids}
+        missing = [cid for cid, page in pages.items() if page is None]
+        workers = min(os.cpu_count() or 1, 8)
+        if len(missing) >= PARALLEL_RENDER and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            global _RENDERER
+            _RENDERER = self
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    chunks = [missing[i::workers * 4] for i in range(workers * 4)]
+                    rendered = [page for chunk in pool.imap(_render_chunk, chunks) for page in chunk]
+            finally:
+                _RENDERER = None
+        else:
+            rendered = [self._render_claim(cid) for cid in missing]
+        for page in rendered:
+            cid = page.src_uri[len("claims/"):-len(".md")]
+            pages[cid] = page
+            self.cache.put(cid, keys[cid], page)
+        return [pages[cid] for cid in ids]
+
     def all_pages(self) -> list[GeneratedPage]:
-        return [*(self.claim_page(cid) for cid in sorted(self.corpus.claims)), *self.index_pages()]
+        return [*self.claim_pages(), *self.index_pages()]
 
     # fragments for hand-written pages -------------------------------------------
     def latest(self, here: str, count: int = 10) -> str:
