@@ -1,42 +1,48 @@
-"""Editor documentation generated from the model, so the docs cannot drift from the validator."""
+"""Editor documentation generated from the model's JSON Schema, so it cannot drift from the validator."""
 
 from __future__ import annotations
 
-from typing import Any, get_args, get_origin
+from typing import Any
 
 from jinja2 import Environment
-from pydantic import BaseModel
 
-from .model import Claim, Correction, ExternalSource, Statement, Verdict
+from .model import SLUG_PATTERN, Claim
 
-
-def _type_name(annotation: Any) -> str:
-    origin = get_origin(annotation)
-    args = [a for a in get_args(annotation) if a is not type(None)]
-    if origin is list:
-        return f"list of {_type_name(args[0])}"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation.__name__
-    if args and origin is not None and str(origin).endswith("Annotated"):
-        return _type_name(args[0])
-    if args:
-        names = [_type_name(a) for a in args if not isinstance(a, (str, int))]
-        if names:
-            return " or ".join(dict.fromkeys(names))
-        return " | ".join(repr(a) for a in args)
-    return {"str": "text", "date": "date (YYYY-MM-DD)", "bool": "true/false", "int": "number"}.get(
-        getattr(annotation, "__name__", str(annotation)), getattr(annotation, "__name__", str(annotation)))
+MODELS = ("Claim", "Statement", "ExternalSource", "Verdict", "Correction")
 
 
-def model_fields(model: type[BaseModel]) -> list[dict[str, Any]]:
-    rows = []
-    for name, info in model.model_fields.items():
-        rows.append({"name": name, "type": _type_name(info.annotation), "required": info.is_required(),
-                     "description": info.description or ""})
-    return rows
+def describe(prop: dict[str, Any]) -> str:
+    """A short, editor-readable type for one JSON Schema property."""
+    if "$ref" in prop:
+        return prop["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in prop:
+        options = [describe(p) for p in prop["anyOf"] if p.get("type") != "null"]
+        return " or ".join(dict.fromkeys(options))
+    if "enum" in prop:
+        return "one of: " + ", ".join(str(v) for v in prop["enum"])
+    kind = prop.get("type")
+    if kind == "array":
+        return f"list of {describe(prop.get('items', {}))}"
+    if kind == "string":
+        if prop.get("format") == "date":
+            return "date (YYYY-MM-DD)"
+        if prop.get("pattern") == SLUG_PATTERN:
+            return "id"
+        if prop.get("pattern", "").startswith("^[hH][tT][tT][pP]"):
+            return "http(s) URL"
+        return "text"
+    return {"boolean": "true/false", "integer": "number"}.get(kind or "", kind or "any")
+
+
+def model_fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    required = set(schema.get("required", []))
+    return [{"name": name, "type": describe(prop), "required": name in required,
+             "description": prop.get("description", "")}
+            for name, prop in schema["properties"].items()]
 
 
 def claim_format_reference(env: Environment) -> str:
-    sections = [(model.__name__, (model.__doc__ or "").strip(), model_fields(model))
-                for model in (Claim, Statement, ExternalSource, Verdict, Correction)]
+    schema = Claim.model_json_schema()
+    definitions = {**schema.get("$defs", {}), "Claim": schema}
+    sections = [(name, definitions[name].get("description", ""), model_fields(definitions[name])) for name in MODELS]
     return env.get_template("claim_format.html").render(sections=sections)

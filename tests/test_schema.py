@@ -94,3 +94,15 @@ def test_every_claim_file_points_editors_at_the_schema() -> None:
         assert first == "# yaml-language-server: $schema=../generator/schemas/claim.schema.json", path
     settings = json.loads((REPO / ".vscode" / "settings.json").read_text(encoding="utf-8"))
     assert settings["yaml.schemas"]["./generator/schemas/claim.schema.json"] == ["claims/*.yaml", "claims/*.yml"]
+
+
+def test_claim_format_page_documents_every_field(built_site: Path) -> None:
+    from generator.model import Correction, ExternalSource, Statement, Verdict
+
+    html = (built_site / "claim-format" / "index.html").read_text(encoding="utf-8")
+    for model in (Claim, Statement, ExternalSource, Verdict, Correction):
+        section = html[html.index(f'id="format-{model.__name__.lower()}"'):]
+        section = section[: section.index("</table>")]
+        for name in model.model_fields:
+            assert f"<td><code>{name}</code></td>" in section, (model.__name__, name)
+    assert "<td>date (YYYY-MM-DD)</td>" in html and "<td>id or ExternalSource</td>" in html
