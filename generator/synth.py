@@ -23,13 +23,18 @@ WORDS = ("the minister said talks would continue only if the agenda was prepared
          "bilateral trilateral format envoy adviser spokesperson briefing interview transcript report").split()
 CYRILLIC = "переговоры встреча гарантии безопасности министр заявил формат саммит делегация".split()
 FIRST = ["Sergey", "Olena", "José", "Zoë", "Łukasz", "Søren", "Ana", "Dmitri", "Chloé", "Mykola", "Ingrid",
-         "Amélie", "Jürgen", "Oksana", "François", "Yuliia", "Radosław", "Émile", "Nadia", "Björn"]
+         "Amélie", "Jürgen", "Oksana", "François", "Yuliia", "Radosław", "Émile", "Nadia", "Björn",
+         "Сергей", "Олена", "Дмитрий", "Наталья", "Ірина", "Ştefan", "Ilçe", "Đorđe", "Håkon", "Renée"]
 LAST = ["Ivanov", "Kovalenko", "García", "Müller", "Dubois", "Nowak", "Petrenko", "Hansen", "Rossi", "Novák",
         "Сидоренко", "Шевченко", "Smirnova", "O'Neill", "Łapiński", "Ó Briain", "Åberg", "Çelik", "Núñez", "Ямада"]
 ROLES = ["Foreign Minister", "Presidential spokesperson", "Special envoy", "Member of parliament",
          "Defence Minister", "Ambassador", "Presidential aide", "Deputy Prime Minister", "Mayor", "Senator"]
 OUTLETS = ["Daily Ledger", "Evening Courier", "Kyiv Observer", "Baltic Wire", "Continental Review",
            "Газета Вестник", "Le Quotidien", "Northern Post", "Global Dispatch", "Harbour Times"]
+TOPIC_HEADS = ["Security guarantees", "Ceasefire talks", "Sanctions", "Energy", "Grain exports", "Prisoner exchanges",
+               "Reconstruction", "Élections", "Переговоры", "Nuclear safety", "Humanitarian corridors", "Summits"]
+TOPIC_TAILS = ["in Europe", "and the Black Sea", "after Anchorage", "at the UN", "in Kyiv", "in Moscow", "and NATO",
+               "in Genève", "and the Baltic states", "in Łódź"]
 VERDICTS = ["accurate", "missing-context", "disputed", "unsupported", "contradicted"]
 
 
@@ -60,7 +65,7 @@ def synthesize(count: int, out: Path, seed: int = 1) -> Path:
     for i in range(500):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         speakers[f"speaker-{i:03d}"] = {"name": name, "role": f"{rng.choice(ROLES)} of Country {i % 40 + 1}"}
-    topics = {f"topic-{i:02d}": {"name": f"Topic {i:02d}: {' '.join(rng.sample(WORDS, 3))}",
+    topics = {f"topic-{i:02d}": {"name": f"{rng.choice(TOPIC_HEADS)} {rng.choice(TOPIC_TAILS)} ({i + 1})",
                                  "description": _sentence(rng, 8, 14)} for i in range(50)}
     _dump(out / "data" / "speakers.yaml", speakers)
     _dump(out / "data" / "topics.yaml", topics)
@@ -84,9 +89,26 @@ def synthesize(count: int, out: Path, seed: int = 1) -> Path:
     return out
 
 
+QUOTE_WORDS = (14, 15, 19, 21, 22, 23, 23, 24, 25, 29, 31, 33, 41, 45, 64)
+ANALYSIS_WORDS = (85, 109, 129, 133, 145, 146, 151, 153, 190, 240, 320)
+
+
 def _quote(rng: random.Random, sentences: list[str]) -> str:
-    start = rng.randrange(len(sentences) - 3)
-    return " ".join(sentences[start:start + rng.randint(1, 3)])
+    """A run of words from the source, as long as the seed claims' quotes (14 to 64 words)."""
+    words = " ".join(sentences).split()
+    length = min(len(words), rng.choice(QUOTE_WORDS) + rng.randint(-3, 3))
+    start = rng.randrange(len(words) - length + 1)
+    return " ".join(words[start:start + length])
+
+
+def _analysis(rng: random.Random) -> str:
+    total = rng.choice(ANALYSIS_WORDS) + rng.randint(-10, 10)
+    paragraphs: list[str] = []
+    while total > 0:
+        size = min(total, rng.randint(40, 90))
+        paragraphs.append(_paragraph(rng, size))
+        total -= size
+    return "\n\n".join(paragraphs) + "\n"
 
 
 def _statement(rng: random.Random, seeds, speaker: str) -> dict:
@@ -105,9 +127,9 @@ def _claim(rng: random.Random, seeds, speakers: list[str], topics: list[str]) ->
     latest = max(dt.date.fromisoformat(s["date"]) for s in [statement, *counters])
     published = latest + dt.timedelta(days=rng.randint(3, 40))
     claim = {"claim": _sentence(rng, 5, 10).rstrip(".")[:74], "statement": statement, "counter_statements": counters,
-             "verdict": {"rating": rng.choice(VERDICTS), "summary": _paragraph(rng, rng.randint(35, 70))},
+             "verdict": {"rating": rng.choice(VERDICTS), "summary": _paragraph(rng, rng.randint(40, 72))},
              "topics": rng.sample(topics, rng.randint(1, 3)), "published": published.isoformat(),
-             "analysis": "\n\n".join(_paragraph(rng, rng.randint(50, 110)) for _ in range(rng.randint(3, 5))) + "\n",
+             "analysis": _analysis(rng),
              "corrections": []}
     if rng.random() < 0.08:
         claim["corrections"] = [{"date": (published + dt.timedelta(days=rng.randint(1, 30))).isoformat(),
