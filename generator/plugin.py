@@ -121,7 +121,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         assert self.build is not None
         generated = self.build.pages.get(page.file.src_uri)
-        return generated.html if generated is not None else html
+        if generated is None:
+            return html
+        content, generated.html = generated.html, ""
+        return content
 
     def on_page_context(self, context: dict, *, page: Any, config: Any, nav: Any) -> dict:
         assert self.build is not None

@@ -131,8 +131,9 @@ class ClaimCache:
 
     def put(self, cid: str, key: str, page: GeneratedPage) -> None:
         data = page.as_dict()
-        self._memory[cid] = (key, data)
-        if self.folder is not None:
+        if self.folder is None:
+            self._memory[cid] = (key, data)
+        else:
             path = self.folder / f"{cid}.json"
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps({"key": key, **data}, ensure_ascii=False), encoding="utf-8")
