@@ -18,8 +18,6 @@ import json
 import os
 import platform
 import random
-import re
-import resource
 import shutil
 import subprocess
 import sys

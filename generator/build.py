@@ -14,8 +14,8 @@ from .cards import CardPainter, card_path
 from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
 from .diagnostics import format_diagnostics
 from .feeds import open_data_assets
-from .search import SearchIndexError, index_site
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo
+from .search import SearchIndexError, index_site
 
 
 class BuildError(Exception):

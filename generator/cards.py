@@ -9,7 +9,7 @@ import json
 import multiprocessing
 import os
 import shutil
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -25,7 +25,7 @@ def card_path(cid: str) -> str:
     return f"cards/{cid}.jpg"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font_file(bold: bool) -> str | None:
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     for folder in FONT_DIRS:
@@ -34,7 +34,7 @@ def _font_file(bold: bool) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     path = _font_file(bold)
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)

@@ -8,16 +8,28 @@ import multiprocessing
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics
 from .html import markdown_problems
-from .model import (LINE_PATTERN, TEXT_PATTERN, Claim, ExternalSource, Seed, Speaker, Statement, Topic, VerdictLevel,
-                    explain_text_mismatch, is_slug)
+from .model import (
+    LINE_PATTERN,
+    TEXT_PATTERN,
+    Claim,
+    ExternalSource,
+    Seed,
+    Speaker,
+    Statement,
+    Topic,
+    VerdictLevel,
+    explain_text_mismatch,
+    is_slug,
+)
 from .quotes import SourceText
 from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
 
@@ -110,7 +122,7 @@ def _group(claims: dict[str, Claim], keys) -> dict[str, list[str]]:
 def today() -> dt.date:
     """The real current date (UTC): dates after it are errors. SOURCE_DATE_EPOCH does not move it,
     because it fixes the build's own timestamps, not what counts as the future."""
-    return dt.datetime.now(tz=dt.timezone.utc).date()
+    return dt.datetime.now(tz=dt.UTC).date()
 
 
 def _did_you_mean(value: str, options: Iterable[str]) -> str:

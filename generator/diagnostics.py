@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
 from enum import Enum
-from typing import Iterable
 
 
 class Severity(str, Enum):

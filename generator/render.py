@@ -7,10 +7,11 @@ import json
 import multiprocessing
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -18,7 +19,7 @@ from . import urls
 from .corpus import Corpus
 from .html import environment, script_json
 from .jsonld import claim_review
-from .model import Claim, ExternalSource, Statement
+from .model import ExternalSource, Statement
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 GENERATOR_VERSION = "1"

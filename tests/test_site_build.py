@@ -13,7 +13,7 @@ from mkdocs.exceptions import Abort
 
 from generator.corpus import Project, load_corpus
 
-from .conftest import REPO, claim_reviews, copy_publication, mkdocs_build, parse_page
+from .conftest import REPO, claim_reviews, mkdocs_build, parse_page
 
 CORPUS, DIAGNOSTICS = load_corpus(Project(REPO))
 CLAIM_IDS = sorted(CORPUS.claims)
@@ -146,7 +146,7 @@ def test_unknown_reference_fails_the_build_with_its_line(publication: Path, capl
     data["statement"]["speaker"] = "sergei-lavrov"
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     first.write_text(text, encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "sergei-lavrov" in l)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "sergei-lavrov" in row)
     with caplog.at_level(logging.ERROR), pytest.raises(Abort):
         mkdocs_build(publication)
     assert f"claims/{first.name}:{line}:" in caplog.text

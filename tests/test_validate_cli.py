@@ -12,8 +12,6 @@ import pytest
 
 from generator.cli import main
 
-from .conftest import copy_publication
-
 HOSTILE = Path(__file__).parent / "hostile" / "cases"
 BROKEN = {
     "not-utf8.yaml": "invalid-utf8.yaml",
@@ -67,11 +65,11 @@ def test_did_you_mean_for_a_misspelt_field(publication: Path) -> None:
     claim = sorted((publication / "claims").glob("*.yaml"))[0]
     text = claim.read_text(encoding="utf-8")
     claim.write_text(text.replace("  quote:", "  qoute:", 1), encoding="utf-8")
-    line = next(i for i, l in enumerate(claim.read_text().splitlines(), 1) if "qoute:" in l)
+    line = next(i for i, row in enumerate(claim.read_text().splitlines(), 1) if "qoute:" in row)
     result = run(publication, str(claim))
     assert f"{claim.relative_to(publication)}:{line}:3: error: statement.qoute: unknown field 'qoute' " \
            f"(hint: did you mean 'quote'?)" in result.stdout
-    assert f"error: statement: missing required field 'quote'" in result.stdout
+    assert "error: statement: missing required field 'quote'" in result.stdout
 
 
 def test_github_format_prints_annotations(broken_publication: Path) -> None:

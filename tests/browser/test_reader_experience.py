@@ -75,7 +75,7 @@ def test_lists_can_be_filtered_on_the_page(base: str, page) -> None:
     page.select_option("select", "")
     page.fill(".fc-filter input", "Lavrov")
     assert 0 < visible.count() < total
-    assert "of %d shown" % total in page.inner_text(".fc-filter__count")
+    assert f"of {total} shown" in page.inner_text(".fc-filter__count")
 
 
 @pytest.mark.parametrize("kind", sorted(PAGE_TYPES))
