@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -14,7 +16,7 @@ from .cards import CardPainter, card_path
 from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
 from .diagnostics import format_diagnostics
 from .feeds import open_data_assets
-from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo
+from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo, templates_fingerprint
 from .search import SearchIndexError, index_site
 
 
@@ -110,6 +112,76 @@ class Build:
             return index_site(site_dir)
         except SearchIndexError as exc:
             raise BuildError(f"factcheck: search indexing failed; nothing was published.\n{exc}") from None
+
+
+class OutputStore:
+    """The final HTML of generated pages from earlier builds, kept in the cache folder and keyed by
+    everything the written file depends on: the page's own content key plus a context key covering
+    the theme, the configuration, the hand-written pages (the navigation) and the generator's code.
+
+    A page whose key is stored is not handed to MkDocs again: its previous output is hard-linked
+    (or copied) into the new site, which is therefore byte-for-byte what a cold build writes."""
+
+    def __init__(self, folder: Path, context_key: str):
+        self.folder = folder
+        self.context_key = context_key
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def key(self, page: GeneratedPage) -> str:
+        return hashlib.sha256(f"{self.context_key}\0{page.src_uri}\0{page.content_key}".encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.html"
+
+    def has(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def restore(self, key: str, dest: Path) -> None:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        _replace_with_link(self._path(key), dest)
+
+    def remember(self, key: str, written: Path) -> None:
+        if written.is_file() and not self.has(key):
+            _replace_with_link(written, self._path(key))
+
+    def prune(self, keep: set[str], slack: float = 2.0) -> int:
+        """Drop stored pages this build did not use, once the store holds `slack` times what a build needs."""
+        stored = list(self.folder.glob("*.html"))
+        if len(stored) <= max(len(keep) * slack, 64):
+            return 0
+        dropped = 0
+        for path in stored:
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+                dropped += 1
+        return dropped
+
+
+def _replace_with_link(source: Path, dest: Path) -> None:
+    temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        os.link(source, temporary)
+    except OSError:
+        shutil.copyfile(source, temporary)
+    os.replace(temporary, dest)
+
+
+def output_context_key(*, config_text: str, pages: dict[str, bytes], theme_files: dict[str, bytes],
+                       versions: dict[str, str], options: dict) -> str:
+    """Digest of what every generated page's written HTML shares: configuration, navigation and theme."""
+    digest = hashlib.sha256(templates_fingerprint().encode())
+    for module in ("plugin.py", "theme_fixes.py", "build.py", "cards.py", "html.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    digest.update(json.dumps([config_text, sorted(versions.items()), options], sort_keys=True, default=str).encode())
+    for table in (pages, theme_files):
+        for name in sorted(table):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(table[name]).digest())
+    return digest.hexdigest()
+
+
+def output_path(site_dir: Path, site: SiteInfo, src_uri: str) -> Path:
+    url = site.page_url(src_uri)
+    return site_dir / url / "index.html" if url.endswith("/") or url == "" else site_dir / url
 
 
 class StagedOutput:

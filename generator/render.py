@@ -7,7 +7,7 @@ import json
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -51,9 +51,11 @@ class GeneratedPage:
     kind: str
     jsonld: str = ""
     image: str = ""
+    content_key: str = ""
+    """Digest of everything the page depends on (set by the Renderer); equal keys, equal pages."""
 
     def as_dict(self) -> dict[str, str]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "content_key"}
 
 
 @dataclass
@@ -128,9 +130,10 @@ class ClaimCache:
             self.misses += 1
             return None
         self.hits += 1
-        return GeneratedPage(**entry[1])
+        return GeneratedPage(**entry[1], content_key=key)
 
     def put(self, cid: str, key: str, page: GeneratedPage) -> None:
+        page.content_key = key
         data = page.as_dict()
         if self.folder is None:
             self._memory[cid] = (key, data)
@@ -194,16 +197,44 @@ class Renderer:
         return [self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims(ids)]
 
     # claim pages -------------------------------------------------------------
+    @cached_property
+    def entity_keys(self) -> dict[str, dict[str, str]]:
+        """A digest of every speaker, topic, verdict level and archived source, computed once per build."""
+        return {name: {k: _hash(v.model_dump(mode="json")) for k, v in table.items()}
+                for name, table in (("speakers", self.corpus.speakers), ("topics", self.corpus.topics),
+                                    ("verdicts", self.corpus.verdicts), ("seeds", self.corpus.seeds))}
+
+    @cached_property
+    def scale_key(self) -> str:
+        return _hash([v.model_dump(mode="json") for v in self.corpus.verdict_order()])
+
     def claim_key(self, cid: str) -> str:
         claim = self.corpus.claims[cid]
         statements = [claim.statement, *claim.counter_statements]
         seeds = sorted({s.source for s in statements if isinstance(s.source, str)})
         speakers = sorted({s.speaker for s in statements})
-        return _hash(self.fingerprint, self.site.__dict__, cid, claim.model_dump(mode="json"),
-                     {s: self.corpus.speakers[s].model_dump(mode="json") for s in speakers},
-                     {t: self.corpus.topics[t].model_dump(mode="json") for t in claim.topics},
-                     self.corpus.verdicts[claim.verdict.rating].model_dump(mode="json"), self.scale_bounds,
-                     {s: self.corpus.seeds[s].model_dump(mode="json") for s in seeds})
+        keys = self.entity_keys
+        digest = getattr(self.corpus, "claim_digests", {}).get(cid)
+        return _hash(self.fingerprint, self.site.__dict__, cid, digest or claim.model_dump(mode="json"),
+                     [keys["speakers"][s] for s in speakers], [keys["topics"][t] for t in claim.topics],
+                     keys["verdicts"][claim.verdict.rating], self.scale_bounds, [keys["seeds"][s] for s in seeds])
+
+    @cached_property
+    def _item_keys(self) -> dict[str, str]:
+        return {}
+
+    def item_key(self, cid: str) -> str:
+        """What a claim contributes to a list on an index page (title, date, verdict, speaker)."""
+        keys = self._item_keys
+        if cid not in keys:
+            claim = self.corpus.claims[cid]
+            keys[cid] = _hash(cid, claim.claim, claim.published, claim.verdict.rating,
+                              self.entity_keys["speakers"][claim.statement.speaker])
+        return keys[cid]
+
+    def list_key(self, *parts: Any, ids: Iterable[str] = ()) -> str:
+        """Key of an index page: its own inputs, the verdict scale, and the list entries it shows."""
+        return _hash(self.scale_key, parts, [self.item_key(cid) for cid in ids])
 
     def claim_page(self, cid: str) -> GeneratedPage:
         key = self.claim_key(cid)
@@ -232,18 +263,35 @@ class Renderer:
         return GeneratedPage(here, claim.claim, _shorten(description), html, "claim", str(script_json(data)))
 
     # index pages --------------------------------------------------------------
-    def _page(self, src: str, template: str, title: str, description: str, kind: str, **context: Any) -> GeneratedPage:
+    def _page(self, src: str, template: str, title: str, description: str, kind: str, *,
+              key: str | None = None, **context: Any) -> GeneratedPage:
+        """Render an index page; with a `key`, reuse the cached page when the key is unchanged.
+        Context values given as `lazy(...)` are computed only when the page is rendered."""
+        cache_id = "_" + hashlib.sha256(src.encode()).hexdigest()[:24]
+        if key is not None:
+            key = _hash(self.fingerprint, self.site.__dict__, src, template, title, description, kind, key)
+            cached = self.cache.get(cache_id, key)
+            if cached is not None:
+                return cached
+        context = {k: v.value() if isinstance(v, lazy) else v for k, v in context.items()}
         html = self.env.get_template(template).render(title=title, description=description,
                                                       link=self._linker(src), **context)
-        return GeneratedPage(src, title, _shorten(description), html, kind)
+        page = GeneratedPage(src, title, _shorten(description), html, kind)
+        if key is not None:
+            self.cache.put(cache_id, key, page)
+        else:
+            page.content_key = _hash(page.as_dict())
+        return page
 
     def topic_pages(self) -> list[GeneratedPage]:
         by_topic = self.corpus.claims_by_topic()
         pages = []
         for tid, topic in sorted(self.corpus.topics.items()):
             src = urls.topic_src(tid)
+            ids = by_topic.get(tid, [])
             pages.append(self._page(src, "topic.html", topic.name, topic.description or f"Fact-checks on {topic.name}",
-                                    "topic", topic=topic, items=self.claim_items(src, by_topic.get(tid, [])),
+                                    "topic", key=self.list_key(self.entity_keys["topics"][tid], ids=ids), topic=topic,
+                                    items=lazy(self.claim_items, src, ids),
                                     feed_href=self.asset(src, f"feeds/topics/{tid}.xml")))
         src = urls.TOPICS_INDEX
         rows = [(topic, self.href(src, urls.topic_src(tid)), len(by_topic.get(tid, [])))
@@ -262,10 +310,12 @@ class Renderer:
             tally = Counter(self.corpus.claims[c].verdict.rating for c in ids)
             rows = [(v, tally[v.id], self.href(src, urls.verdict_src(v.id))) for v in self.corpus.verdict_order()
                     if tally[v.id]]
+            responses = appearances.get(sid, [])
             pages.append(self._page(src, "speaker.html", speaker.name,
                                     f"Fact-checks of statements by {speaker.name}, {speaker.role}.", "speaker",
-                                    speaker=speaker, items=self.claim_items(src, ids), tally=rows,
-                                    responses=self.claim_items(src, appearances.get(sid, []))))
+                                    key=self.list_key(self.entity_keys["speakers"][sid], ids, ids=[*ids, *responses]),
+                                    speaker=speaker, items=lazy(self.claim_items, src, ids), tally=rows,
+                                    responses=lazy(self.claim_items, src, responses)))
         src = urls.SPEAKERS_INDEX
         rows = [(speaker, self.href(src, urls.speaker_src(sid)), len(by_speaker.get(sid, [])),
                  len(appearances.get(sid, [])))
@@ -279,8 +329,10 @@ class Renderer:
         pages = []
         for verdict in self.corpus.verdict_order():
             src = urls.verdict_src(verdict.id)
+            ids = by_verdict.get(verdict.id, [])
             pages.append(self._page(src, "verdict.html", f"Rated {verdict.label}", verdict.description, "verdict",
-                                    verdict=verdict, items=self.claim_items(src, by_verdict.get(verdict.id, [])),
+                                    key=self.list_key(verdict.id, ids=ids), verdict=verdict,
+                                    items=lazy(self.claim_items, src, ids),
                                     methodology_href=self.href(src, urls.METHODOLOGY) + "#the-verdict-scale"))
         src = urls.VERDICTS_INDEX
         rows = [(v, self.href(src, urls.verdict_src(v.id)), len(by_verdict.get(v.id, [])))
@@ -293,8 +345,7 @@ class Renderer:
     def sources_page(self) -> GeneratedPage:
         src = urls.SOURCES_INDEX
         by_seed = self.corpus.claims_by_seed()
-        seeds = [(sid, seed, self.claim_items(src, by_seed.get(sid, [])))
-                 for sid, seed in sorted(self.corpus.seeds.items(), key=lambda kv: (kv[1].published, kv[0]))]
+        ordered = sorted(self.corpus.seeds.items(), key=lambda kv: (kv[1].published, kv[0]))
         external: dict[str, tuple[ExternalSource, list[str]]] = {}
         for cid, claim in self.corpus.claims.items():
             for statement in (claim.statement, *claim.counter_statements):
@@ -302,10 +353,17 @@ class Renderer:
                     entry = external.setdefault(statement.source.url, (statement.source, []))
                     if cid not in entry[1]:
                         entry[1].append(cid)
-        others = [(s, self.claim_items(src, ids)) for _, (s, ids) in sorted(external.items())]
+        listed = [*(cid for sid, _ in ordered for cid in by_seed.get(sid, [])),
+                  *(cid for _, ids in external.values() for cid in ids)]
+        key = self.list_key([(sid, self.entity_keys["seeds"][sid], by_seed.get(sid, [])) for sid, _ in ordered],
+                            [(url, s.model_dump(mode="json"), ids) for url, (s, ids) in sorted(external.items())],
+                            ids=listed)
         return self._page(src, "sources.html", "Sources",
-                          "Every article our fact-checks cite, with the claims that cite it.", "sources",
-                          seeds=seeds, external=others)
+                          "Every article our fact-checks cite, with the claims that cite it.", "sources", key=key,
+                          seeds=lazy(lambda: [(sid, seed, self.claim_items(src, by_seed.get(sid, [])))
+                                              for sid, seed in ordered]),
+                          external=lazy(lambda: [(s, self.claim_items(src, ids))
+                                                 for _, (s, ids) in sorted(external.items())]))
 
     def corrections_page(self) -> GeneratedPage:
         src = urls.CORRECTIONS_LOG
@@ -365,6 +423,16 @@ class Renderer:
 
     def verdict_css(self) -> str:
         return self.env.get_template("verdicts.css").render(verdicts=self.corpus.verdict_order())
+
+
+class lazy:  # noqa: N801
+    """A template value computed only if the page is rendered rather than served from the cache."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any):
+        self.function, self.args = function, args
+
+    def value(self) -> Any:
+        return self.function(*self.args)
 
 
 def _unique_sources(views: list[StatementView]) -> list[SourceView]:

@@ -54,19 +54,20 @@ def _day(rng: random.Random, start: dt.date, span: int) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, span))
 
 
-def synthesize(count: int, out: Path, seed: int = 1) -> Path:
+def synthesize(count: int, out: Path, seed: int = 1, *, speakers: int = 500, topics: int = 50) -> Path:
     """Write a publication of `count` claims into `out` (which must not exist or be empty)."""
+    speaker_count, topic_count = speakers, topics
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("claims", "data", "seeds"):
         (out / sub).mkdir(exist_ok=True)
     _write_site(out)
     speakers = {}
-    for i in range(500):
+    for i in range(speaker_count):
         name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         speakers[f"speaker-{i:03d}"] = {"name": name, "role": f"{rng.choice(ROLES)} of Country {i % 40 + 1}"}
     topics = {f"topic-{i:02d}": {"name": f"{rng.choice(TOPIC_HEADS)} {rng.choice(TOPIC_TAILS)} ({i + 1})",
-                                 "description": _sentence(rng, 8, 14)} for i in range(50)}
+                                 "description": _sentence(rng, 8, 14)} for i in range(topic_count)}
     _dump(out / "data" / "speakers.yaml", speakers)
     _dump(out / "data" / "topics.yaml", topics)
     shutil.copyfile(REPO / "data" / "verdicts.yaml", out / "data" / "verdicts.yaml")
