@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -106,6 +107,23 @@ class Build:
         if page is None or page.kind != "claim" or self.painter is None:
             return ""
         return urls.absolute(self.site.url, card_path(Path(src_uri).stem))
+
+    def check_cache_is_local(self) -> None:
+        """Refuse a cache folder that is committed to the repository: cached pages are published
+        without being validated again, so they must only ever come from this machine's own builds."""
+        if self.cache_dir is None or not (self.project.root / ".git").exists():
+            return
+        try:
+            tracked = subprocess.run(["git", "ls-files", "-z", "--", str(self.cache_dir)], cwd=self.project.root,
+                                     capture_output=True, check=False, timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            return
+        if tracked:
+            first = tracked.split(b"\0")[0].decode(errors="replace")
+            raise BuildError(f"factcheck: the cache folder is committed to the repository ({first}, ...); "
+                             f"nothing was published. Remove it with `git rm -r --cached "
+                             f"{self.project.rel(self.cache_dir)}`: cached pages skip validation, so the cache "
+                             "must never come from a commit or a pull request.")
 
     def index_search(self, site_dir: Path) -> int:
         try:

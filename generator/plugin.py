@@ -90,6 +90,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             seeds_dir=self.config.seeds_dir, cache_dir=self.config.cache_dir or None,
             site_name=config.site_name, site_url=config.site_url, description=config.site_description or "",
             directory_urls=config.use_directory_urls, language=config.theme.get("language", "en") or "en")
+        try:
+            self.build.check_cache_is_local()
+        except BuildError as exc:
+            raise PluginError(str(exc)) from None
         preview = os.environ.get(PREVIEW_ENV)
         if preview:
             self.build.only = [Path(p) for p in preview.split(os.pathsep)]

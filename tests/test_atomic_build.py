@@ -54,3 +54,19 @@ def test_every_claim_file_becomes_exactly_one_page(built_site: Path, publication
     files = sorted(p.stem for p in (publication / "claims").glob("*.yaml"))
     pages = sorted(p.parent.name for p in (built_site / "claims").glob("*/index.html"))
     assert files == pages
+
+
+def test_a_committed_cache_is_refused(publication: Path, caplog) -> None:
+    import subprocess
+
+    mkdocs_build(publication)
+    assert (publication / ".factcheck-cache").is_dir()
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run([*git, "init", "-q"], cwd=publication, check=True)
+    subprocess.run([*git, "add", "-f", ".factcheck-cache"], cwd=publication, check=True)
+    subprocess.run([*git, "commit", "-qm", "poison"], cwd=publication, check=True)
+    with caplog.at_level(logging.ERROR), pytest.raises(Abort):
+        mkdocs_build(publication)
+    assert "the cache folder is committed to the repository" in caplog.text
+    subprocess.run([*git, "rm", "-rq", "--cached", ".factcheck-cache"], cwd=publication, check=True)
+    mkdocs_build(publication)
