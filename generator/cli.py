@@ -42,22 +42,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if errors else EXIT_OK
 
 
-def cmd_build(args: argparse.Namespace) -> int:
+def run_mkdocs(config_file: Path, *, command: str = "build", **overrides: object) -> int:
+    """Run a real MkDocs build as its own CLI does; report content errors without a traceback."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
-    config_file = Path(args.root) / args.config_file
-    if not config_file.is_file():
-        print(f"factcheck build: {config_file}: no such file", file=sys.stderr)
-        return EXIT_USAGE
     _log_to_stderr()
-    overrides = {"strict": True}
-    if args.site_dir:
-        overrides["site_dir"] = str(Path(args.site_dir).resolve())
     try:
         config = load_config(str(config_file), **overrides)
-        config.plugins.on_startup(command="build", dirty=False)
+        config.plugins.on_startup(command=command, dirty=False)
         try:
             build(config)
         finally:
@@ -66,6 +60,17 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_CONTENT
     return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    config_file = Path(args.root) / args.config_file
+    if not config_file.is_file():
+        print(f"factcheck build: {config_file}: no such file", file=sys.stderr)
+        return EXIT_USAGE
+    overrides: dict[str, object] = {"strict": True}
+    if args.site_dir:
+        overrides["site_dir"] = str(Path(args.site_dir).resolve())
+    return run_mkdocs(config_file, **overrides)
 
 
 def _log_to_stderr() -> None:

@@ -11,10 +11,7 @@ PREVIEW_DIR = ".factcheck-preview"
 
 
 def preview(root: Path, claims: list[Path], out: Path | None = None) -> int:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
-
+    from .cli import run_mkdocs
     from .plugin import PREVIEW_ENV
 
     root = root.resolve()
@@ -27,17 +24,11 @@ def preview(root: Path, claims: list[Path], out: Path | None = None) -> int:
     started = time.perf_counter()
     os.environ[PREVIEW_ENV] = os.pathsep.join(str(p) for p in paths)
     try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=False)
-        config.plugins.on_startup(command="serve", dirty=False)
-        try:
-            build(config)
-        finally:
-            config.plugins.on_shutdown()
-    except (PluginError, ConfigurationError, Abort) as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
+        status = run_mkdocs(root / "mkdocs.yml", command="serve", site_dir=str(site_dir), strict=False)
     finally:
         os.environ.pop(PREVIEW_ENV, None)
+    if status:
+        return status
     elapsed = time.perf_counter() - started
     for path in paths:
         print(site_dir / "claims" / path.stem / "index.html")
