@@ -6,13 +6,13 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from . import urls
+from .checkcache import committed_file
 from .cards import CardPainter, card_path
 from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
 from .diagnostics import format_diagnostics
@@ -45,7 +45,7 @@ class Build:
         return cls(project, site, cache)
 
     def load(self) -> Corpus:
-        corpus, diagnostics = load_corpus(self.project, only=self.only)
+        corpus, diagnostics = load_corpus(self.project, only=self.only, cache_dir=self.cache_dir)
         self.diagnostics = diagnostics
         blocking = diagnostics.errors + [d for d in diagnostics.warnings if d.code == PLACEHOLDER]
         if blocking:
@@ -109,17 +109,11 @@ class Build:
         return urls.absolute(self.site.url, card_path(Path(src_uri).stem))
 
     def check_cache_is_local(self) -> None:
-        """Refuse a cache folder that is committed to the repository: cached pages are published
-        without being validated again, so they must only ever come from this machine's own builds."""
-        if self.cache_dir is None or not (self.project.root / ".git").exists():
+        """Refuse a cache folder that is committed to the repository (see `checkcache.committed_file`)."""
+        if self.cache_dir is None:
             return
-        try:
-            tracked = subprocess.run(["git", "ls-files", "-z", "--", str(self.cache_dir)], cwd=self.project.root,
-                                     capture_output=True, check=False, timeout=30).stdout
-        except (OSError, subprocess.SubprocessError):
-            return
-        if tracked:
-            first = tracked.split(b"\0")[0].decode(errors="replace")
+        first = committed_file(self.project.root, self.cache_dir)
+        if first:
             raise BuildError(f"factcheck: the cache folder is committed to the repository ({first}, ...); "
                              f"nothing was published. Remove it with `git rm -r --cached "
                              f"{self.project.rel(self.cache_dir)}`: cached pages skip validation, so the cache "

@@ -28,7 +28,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"factcheck validate: {raw}: no such file", file=sys.stderr)
                 return EXIT_USAGE
             only.extend(sorted(path.glob("*.y*ml")) if path.is_dir() else [path])
-    _, diagnostics = load_corpus(project, only=only)
+    cache_dir = None
+    if not args.no_cache:
+        from .checkcache import committed_file
+
+        cache_dir = project.root / args.cache_dir
+        first = committed_file(project.root, cache_dir)
+        if first:
+            print(f"factcheck validate: the cache folder is committed to the repository ({first}, ...); "
+                  f"remove it with `git rm -r --cached {args.cache_dir}`, or run with --no-cache", file=sys.stderr)
+            return EXIT_USAGE
+    _, diagnostics = load_corpus(project, only=only, cache_dir=cache_dir)
     if args.strict:
         from .diagnostics import Diagnostic, Diagnostics, Severity
         diagnostics = Diagnostics(Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message, d.field, d.hint, d.code)
@@ -184,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="claim files to check (default: all)")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.add_argument("--format", choices=["text", "github", "json"], default="text")
+    validate.add_argument("--cache-dir", default=".factcheck-cache",
+                          help="reuse results for files unchanged since the last run (default: .factcheck-cache)")
+    validate.add_argument("--no-cache", action="store_true", help="parse and check every file again")
     validate.set_defaults(func=cmd_validate)
 
     build = sub.add_parser("build", help="build the site (strict) with MkDocs")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import multiprocessing
 import os
 import re
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .checkcache import CheckCache, Entry, code_fingerprint, file_digest
 from .diagnostics import Diagnostics
 from .html import markdown_problems
 from .model import (
@@ -31,7 +33,7 @@ from .model import (
     is_slug,
 )
 from .quotes import SourceText
-from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
+from .yamlsafe import MAX_FILE_BYTES, LoadedYaml, decode_text, field_path, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 CLAIM_SUFFIXES = (".yaml", ".yml")
@@ -80,6 +82,8 @@ class Corpus:
     seeds: dict[str, Seed]
     claims: dict[str, Claim]
     claim_paths: dict[str, str] = field(default_factory=dict)
+    claim_digests: dict[str, str] = field(default_factory=dict)
+    """Per claim, a digest of its file and the code that read it (when known): equal digests, equal claims."""
 
     def sorted_claims(self, ids: Iterable[str] | None = None) -> list[tuple[str, Claim]]:
         """Newest first: by publication date, then by id for a stable order."""
@@ -490,6 +494,8 @@ class References:
     texts: dict[str, SourceText]
     today: dt.date
     seed_problems: set[str] = field(default_factory=set)
+    digest: str = ""
+    """What cross-file checks depend on (data files, sources, today's date), when known."""
 
 
 def load_references(project: Project, diagnostics: Diagnostics) -> References:
@@ -505,22 +511,40 @@ PARALLEL_THRESHOLD = 400
 _WORKER_STATE: tuple[Project, "References"] | None = None
 
 
-def _check_files(paths: list[Path]) -> tuple[list[tuple[str, str, Claim]], Diagnostics]:
+@dataclass
+class _Deferred:
+    """Positions of a cached claim's values, read from its file only if a problem must be reported."""
+
+    file: Path
+    project: Project
+    path: str
+    _loaded: LoadedYaml | None = None
+
+    def where(self, loc: tuple, *, key: bool = False) -> tuple[int, int]:
+        if self._loaded is None:
+            self._loaded = read_yaml_file(self.file, self.project, Diagnostics()) or LoadedYaml(self.path)
+        return self._loaded.where(loc, key=key)
+
+
+def _check_one(path: Path, project: Project, refs: "References") -> Entry:
+    """Parse and check one claim file."""
+    parse_problems = Diagnostics()
+    parsed = parse_claim_file(path, project, parse_problems)
+    rel = project.rel(path)
+    if parsed is None:
+        if not parse_problems.errors:
+            parse_problems.error(rel, 1, 1, "claim could not be read", code="unreadable")
+        return Entry(None, rel, None, list(parse_problems))
+    check_problems = Diagnostics()
+    check_claim(parsed, refs, check_problems)
+    return Entry(parsed.cid, rel, parsed.claim, list(parse_problems), refs.digest, list(check_problems))
+
+
+def _check_files(paths: list[Path]) -> list[Entry]:
     """Parse and check claim files; runs in the parent or in a forked worker."""
     assert _WORKER_STATE is not None
     project, refs = _WORKER_STATE
-    diagnostics = Diagnostics()
-    parsed_claims = []
-    for path in paths:
-        errors_before = len(diagnostics.errors)
-        parsed = parse_claim_file(path, project, diagnostics)
-        if parsed is None:
-            if len(diagnostics.errors) == errors_before:
-                diagnostics.error(project.rel(path), 1, 1, "claim could not be read", code="unreadable")
-            continue
-        check_claim(parsed, refs, diagnostics)
-        parsed_claims.append((parsed.cid, parsed.path, parsed.claim))
-    return parsed_claims, diagnostics
+    return [_check_one(path, project, refs) for path in paths]
 
 
 def _check_all(project: Project, refs: "References", paths: list[Path]):
@@ -539,26 +563,104 @@ def _check_all(project: Project, refs: "References", paths: list[Path]):
         _WORKER_STATE = None
 
 
-def load_corpus(project: Project, only: Iterable[Path] | None = None) -> tuple[Corpus, Diagnostics]:
-    """Load and check everything (or only the named claim files plus what they reference)."""
+def _recheck(entry: Entry, path: Path, project: Project, refs: "References") -> None:
+    """Run the cross-file checks again on a cached parse (the data files, sources or date changed)."""
+    check_problems = Diagnostics()
+    check_claim(ParsedClaim(entry.cid, entry.rel, _Deferred(path, project, entry.rel), entry.claim),  # type: ignore[arg-type]
+                refs, check_problems)
+    entry.checked_against, entry.check_problems = refs.digest, list(check_problems)
+
+
+def _references(project: Project, diagnostics: Diagnostics, cache: CheckCache | None) -> "References":
+    """The data files and archived sources, from the cache when none of their files changed."""
+    if cache is None:
+        return load_references(project, diagnostics)
+    digest = hashlib.sha256(b"references\0" + code_fingerprint().encode())
+    for folder in (project.data_path, project.seeds_path):
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.is_file():
+                    digest.update(project.rel(path).encode() + b"\0")
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+    key = digest.hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        found = Diagnostics()
+        refs = load_references(project, found)
+        cached = (refs, list(found))
+        cache.put(key, cached)
+    refs, problems = cached
+    diagnostics.extend(problems)
+    refs.today = today()
+    refs.digest = hashlib.sha256(f"{key} {refs.today.isoformat()}".encode()).hexdigest()
+    return refs
+
+
+def load_corpus(project: Project, only: Iterable[Path] | None = None,
+                cache_dir: Path | None = None) -> tuple[Corpus, Diagnostics]:
+    """Load and check everything (or only the named claim files plus what they reference).
+
+    With a `cache_dir`, files unchanged since an earlier run are not parsed or checked again
+    (see `checkcache`); the result is the same as without it."""
     diagnostics = Diagnostics()
-    refs = load_references(project, diagnostics)
+    cache = CheckCache(cache_dir / "checked") if cache_dir is not None else None
+    refs = _references(project, diagnostics, cache)
     paths = claim_files(project) if only is None else [Path(p) for p in only]
-    found: list[tuple[str, str, Claim]] = []
-    for parsed_claims, problems in _check_all(project, refs, paths):
-        found.extend(parsed_claims)
-        diagnostics.extend(problems)
+    entries: list[Entry] = []
+    digests: dict[str, str] = {}
+    if cache is None:
+        for chunk in _check_all(project, refs, paths):
+            entries.extend(chunk)
+    else:
+        pending: list[tuple[Path, str]] = []
+        for path in paths:
+            rel = project.rel(path)
+            try:
+                cacheable = not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES
+                raw = path.read_bytes() if cacheable else b""
+            except OSError:
+                cacheable = False
+            if not cacheable:
+                pending.append((path, ""))
+                continue
+            key = file_digest(rel, raw)
+            entry = cache.get(key)
+            if entry is None:
+                pending.append((path, key))
+                continue
+            if entry.cid is not None and entry.checked_against != refs.digest:
+                _recheck(entry, path, project, refs)
+                cache.put(key, entry)
+            entries.append(entry)
+            if entry.cid is not None:
+                digests[entry.cid] = key
+        fresh: list[Entry] = []
+        for chunk in _check_all(project, refs, [path for path, _ in pending]):
+            fresh.extend(chunk)
+        for (_, key), entry in zip(pending, fresh):
+            entries.append(entry)
+            if key:
+                cache.put(key, entry)
+                if entry.cid is not None:
+                    digests[entry.cid] = key
+        cache.save(prune=only is None)
+    entries.sort(key=lambda e: e.rel)
     claims: dict[str, Claim] = {}
     claim_paths: dict[str, str] = {}
     folded: dict[str, str] = {}
-    for cid, rel, claim in sorted(found, key=lambda item: item[1]):
-        key = cid.casefold()
+    for entry in entries:
+        diagnostics.extend(entry.parse_problems)
+        diagnostics.extend(entry.check_problems)
+        if entry.cid is None:
+            continue
+        key = entry.cid.casefold()
         if key in folded:
-            diagnostics.error(rel, 1, 1, f"claim id {cid!r} is also used by {folded[key]}",
+            diagnostics.error(entry.rel, 1, 1, f"claim id {entry.cid!r} is also used by {folded[key]}",
                               hint="two files cannot publish to the same page; rename one", code="duplicate-id")
             continue
-        folded[key] = rel
-        claims[cid] = claim
-        claim_paths[cid] = rel
-    corpus = Corpus(refs.speakers, refs.topics, refs.verdicts, refs.seeds, claims, claim_paths)
+        folded[key] = entry.rel
+        claims[entry.cid] = entry.claim
+        claim_paths[entry.cid] = entry.rel
+    corpus = Corpus(refs.speakers, refs.topics, refs.verdicts, refs.seeds, claims, claim_paths,
+                    {cid: digests[cid] for cid in claims if cid in digests})
     return corpus, diagnostics

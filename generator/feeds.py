@@ -77,7 +77,7 @@ def datafeed(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> str
             "url": urls.absolute(site.url, DATAFEED), "publisher": {"@type": "Organization", "name": site.name,
                                                                    "url": site.url},
             **({"dateModified": modified.isoformat()} if modified else {}), "dataFeedElement": items}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 CSV_COLUMNS = ["id", "url", "claim", "speaker", "speaker_role", "statement_date", "verdict", "rating_value",

@@ -27,9 +27,10 @@ import re
 from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urljoin
 from typing import Any
+from urllib.parse import urljoin
 
+from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -46,6 +47,7 @@ log = logging.getLogger("mkdocs.plugins.factcheck")
 PREVIEW_ENV = "FACTCHECK_PREVIEW"
 MARKER = re.compile(r"<!--\s*factcheck:([a-z-]+)\s*-->")
 REUSABLE = ("claim", "topic", "speaker", "verdict")
+BODY_PLACEHOLDER = "<!-- factcheck: page body, <h1 included -->"
 VERSIONED = ("mkdocs", "mkdocs-material", "markdown", "jinja2", "pymdown-extensions", "nh3")
 
 
@@ -167,12 +169,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return MARKER.sub(fill, markdown)
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        """A generated page's body stands in MkDocs' page as a short placeholder until the page is
+        written (on_post_page): MkDocs keeps every page's content from reading to writing, and ten
+        thousand claim pages would otherwise all sit in memory at once. The placeholder holds
+        `<h1` so that the theme does not add a heading of its own, exactly as for the real body."""
         assert self.build is not None
-        generated = self.build.pages.get(page.file.src_uri)
-        if generated is None:
+        if page.file.src_uri not in self.build.pages:
             return html
-        content, generated.html = generated.html, ""
-        return content
+        return BODY_PLACEHOLDER
 
     def on_page_context(self, context: dict, *, page: Any, config: Any, nav: Any) -> dict:
         assert self.build is not None
@@ -191,8 +195,24 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         return context
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
+        assert self.build is not None
         if page.file.src_uri in self.rendered and os.path.lexists(page.file.abs_dest_path):
             os.unlink(page.file.abs_dest_path)
+        generated = self.build.pages.get(page.file.src_uri)
+        if generated is not None:
+            body = generated.html
+            if "<h1" not in body:
+                body = f"<h1>{escape(generated.title)}</h1>\n{body}"
+            before, found, after = output.partition(BODY_PLACEHOLDER)
+            if not found:
+                raise PluginError(f"factcheck: the theme did not show the content of {page.file.src_uri}; "
+                                  "a theme override must keep `{{ page.content }}`")
+            release = getattr(generated, "release", None)
+            if release is not None:
+                release()
+            else:
+                generated.html = ""
+            output = before + body + after
         return fix_theme_markup(output)
 
     def on_template_context(self, context: dict, *, template_name: str, config: Any) -> dict:

@@ -79,11 +79,7 @@ class StatementView:
 
 
 def _hash(*parts: Any) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
-        digest.update(b"\x00")
-    return digest.hexdigest()
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
 def templates_fingerprint() -> str:
@@ -101,47 +97,144 @@ PARALLEL_RENDER = 300
 _RENDERER: "Renderer | None" = None
 
 
-def _render_chunk(cids: list[str]) -> list["GeneratedPage"]:
+def _render_chunk(jobs: list[tuple[str, str]]) -> list["GeneratedPage | tuple[str, str]"]:
+    """Render claim pages in a worker. With a cache folder, the worker stores each page there and
+    returns only its id and key, so page bodies never travel back to (or stay in) the parent."""
     assert _RENDERER is not None
-    return [_RENDERER._render_claim(cid) for cid in cids]
+    cache = _RENDERER.cache
+    if cache.folder is None:
+        return [_RENDERER._render_claim(cid) for cid, _ in jobs]
+    done = []
+    for cid, key in jobs:
+        page = _RENDERER._render_claim(cid)
+        cache.put(cid, key, page)
+        done.append((cid, key, page.title))
+    return done
+
+
+class StoredPage:
+    """A page from the cache whose body is read from disk only when something asks for it, and can be
+    released again once written: a rebuild that reuses a page never reads it, and a build holds
+    the body of one page at a time rather than of every page."""
+
+    FIELDS = ("title", "description", "html", "jsonld", "image")
+
+    def __init__(self, src_uri: str, kind: str, content_key: str, load: Callable[[], dict[str, str]]):
+        self.src_uri, self.kind, self.content_key = src_uri, kind, content_key
+        self._load = load
+
+    def __getattr__(self, name: str) -> str:
+        if name not in StoredPage.FIELDS:
+            raise AttributeError(name)
+        data = self._load()
+        for field_name in StoredPage.FIELDS:
+            self.__dict__.setdefault(field_name, data.get(field_name, ""))
+        return getattr(self, name)
+
+    def release(self) -> None:
+        """Forget the body (it is read again if asked for); the title stays."""
+        for field_name in StoredPage.FIELDS[1:]:
+            self.__dict__.pop(field_name, None)
 
 
 class ClaimCache:
-    """Rendered claim pages kept between builds, keyed by everything the page depends on."""
+    """Rendered pages (claims and index pages) kept between builds, keyed by everything a page
+    depends on. An index file lists the key of every stored page, so that finding out which pages
+    are unchanged reads one file rather than one per page."""
+
+    INDEX = "rendered-index.json"
 
     def __init__(self, folder: Path | None):
         self.folder = folder
         self.hits = 0
         self.misses = 0
         self._memory: dict[str, tuple[str, dict[str, str]]] = {}
+        self._index: dict[str, list[str]] = {}
+        self._used: set[str] = set()
+        self._dirty = False
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
-
-    def get(self, cid: str, key: str) -> GeneratedPage | None:
-        entry = self._memory.get(cid)
-        if entry is None and self.folder is not None:
-            path = self.folder / f"{cid}.json"
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                entry = (data.pop("key"), data)
-            except (OSError, ValueError, KeyError):
-                entry = None
-        if entry is None or entry[0] != key:
+                index = json.loads((folder / self.INDEX).read_text(encoding="utf-8"))
+                if isinstance(index, dict):
+                    self._index = index
+            except (OSError, ValueError):
+                self._index = {}
+
+    def _file(self, cid: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{cid}.json"
+
+    def get(self, cid: str, key: str, render: Callable[[], "GeneratedPage"] | None = None
+            ) -> "GeneratedPage | StoredPage | None":
+        """The stored page for `cid` if it was stored under `key`. With a folder, its body is read
+        lazily; should the file have gone in between, `render` makes the page again."""
+        self._used.add(cid)
+        if self.folder is None:
+            entry = self._memory.get(cid)
+            if entry is None or entry[0] != key:
+                self.misses += 1
+                return None
+            self.hits += 1
+            return GeneratedPage(**entry[1], content_key=key)
+        listed = self._index.get(cid)
+        if not listed or listed[0] != key:
             self.misses += 1
             return None
         self.hits += 1
-        return GeneratedPage(**entry[1], content_key=key)
 
-    def put(self, cid: str, key: str, page: GeneratedPage) -> None:
+        def load() -> dict[str, str]:
+            try:
+                data = json.loads(self._file(cid).read_text(encoding="utf-8"))
+                if data.pop("key") == key:
+                    return data
+            except (OSError, ValueError, KeyError):
+                pass
+            if render is None:
+                raise RuntimeError(f"cached page {cid} is missing from {self.folder}")
+            page = render()
+            self.put(cid, key, page)
+            return page.as_dict()
+
+        page = StoredPage(listed[1], listed[2], key, load)
+        if len(listed) > 3:
+            page.title = listed[3]
+        return page
+
+    def put(self, cid: str, key: str, page: "GeneratedPage") -> None:
         page.content_key = key
+        self._used.add(cid)
         data = page.as_dict()
         if self.folder is None:
             self._memory[cid] = (key, data)
-        else:
-            path = self.folder / f"{cid}.json"
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"key": key, **data}, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(path)
+            return
+        write_json(self._file(cid), {"key": key, **data})
+        self.record(cid, key, page.src_uri, page.kind, page.title)
+
+    def record(self, cid: str, key: str, src_uri: str, kind: str, title: str) -> None:
+        """Note in the index a page that was written to the folder (by this process or a worker)."""
+        self._used.add(cid)
+        if self._index.get(cid) != [key, src_uri, kind, title]:
+            self._index[cid] = [key, src_uri, kind, title]
+            self._dirty = True
+
+    def save(self) -> None:
+        """Write the index, dropping the pages this build did not ask for (deleted claims, old pages)."""
+        if self.folder is None:
+            return
+        for cid in [c for c in self._index if c not in self._used]:
+            del self._index[cid]
+            self._file(cid).unlink(missing_ok=True)
+            self._dirty = True
+        if self._dirty:
+            write_json(self.folder / self.INDEX, self._index)
+            self._dirty = False
+
+
+def write_json(path: Path, data: Any) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)
 
 
 class Renderer:
@@ -214,7 +307,7 @@ class Renderer:
         seeds = sorted({s.source for s in statements if isinstance(s.source, str)})
         speakers = sorted({s.speaker for s in statements})
         keys = self.entity_keys
-        digest = getattr(self.corpus, "claim_digests", {}).get(cid)
+        digest = self.corpus.claim_digests.get(cid)
         return _hash(self.fingerprint, self.site.__dict__, cid, digest or claim.model_dump(mode="json"),
                      [keys["speakers"][s] for s in speakers], [keys["topics"][t] for t in claim.topics],
                      keys["verdicts"][claim.verdict.rating], self.scale_bounds, [keys["seeds"][s] for s in seeds])
@@ -236,9 +329,9 @@ class Renderer:
         """Key of an index page: its own inputs, the verdict scale, and the list entries it shows."""
         return _hash(self.scale_key, parts, [self.item_key(cid) for cid in ids])
 
-    def claim_page(self, cid: str) -> GeneratedPage:
+    def claim_page(self, cid: str) -> GeneratedPage | StoredPage:
         key = self.claim_key(cid)
-        cached = self.cache.get(cid, key)
+        cached = self.cache.get(cid, key, lambda: self._render_claim(cid))
         if cached is not None:
             return cached
         page = self._render_claim(cid)
@@ -268,15 +361,18 @@ class Renderer:
         """Render an index page; with a `key`, reuse the cached page when the key is unchanged.
         Context values given as `lazy(...)` are computed only when the page is rendered."""
         cache_id = "_" + hashlib.sha256(src.encode()).hexdigest()[:24]
+        def render() -> GeneratedPage:
+            values = {k: v.value() if isinstance(v, lazy) else v for k, v in context.items()}
+            html = self.env.get_template(template).render(title=title, description=description,
+                                                          link=self._linker(src), **values)
+            return GeneratedPage(src, title, _shorten(description), html, kind)
+
         if key is not None:
             key = _hash(self.fingerprint, self.site.__dict__, src, template, title, description, kind, key)
-            cached = self.cache.get(cache_id, key)
+            cached = self.cache.get(cache_id, key, render)
             if cached is not None:
-                return cached
-        context = {k: v.value() if isinstance(v, lazy) else v for k, v in context.items()}
-        html = self.env.get_template(template).render(title=title, description=description,
-                                                      link=self._linker(src), **context)
-        page = GeneratedPage(src, title, _shorten(description), html, kind)
+                return cached  # type: ignore[return-value]
+        page = render()
         if key is not None:
             self.cache.put(cache_id, key, page)
         else:
@@ -378,13 +474,14 @@ class Renderer:
         return [*self.topic_pages(), *self.speaker_pages(), *self.verdict_pages(), self.sources_page(),
                 self.corrections_page()]
 
-    def claim_pages(self) -> list[GeneratedPage]:
+    def claim_pages(self) -> list[GeneratedPage | StoredPage]:
         """Every claim page: from the cache where nothing changed, otherwise rendered, on every core
         when many need rendering and the platform can fork."""
         ids = sorted(self.corpus.claims)
         keys = {cid: self.claim_key(cid) for cid in ids}
-        pages = {cid: self.cache.get(cid, keys[cid]) for cid in ids}
-        missing = [cid for cid, page in pages.items() if page is None]
+        pages: dict[str, GeneratedPage | StoredPage | None] = {
+            cid: self.cache.get(cid, keys[cid], lambda cid=cid: self._render_claim(cid)) for cid in ids}
+        missing = [(cid, keys[cid]) for cid, page in pages.items() if page is None]
         workers = min(os.cpu_count() or 1, 8)
         if len(missing) >= PARALLEL_RENDER and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             global _RENDERER
@@ -396,15 +493,22 @@ class Renderer:
             finally:
                 _RENDERER = None
         else:
-            rendered = [self._render_claim(cid) for cid in missing]
-        for page in rendered:
-            cid = page.src_uri[len("claims/"):-len(".md")]
-            pages[cid] = page
-            self.cache.put(cid, keys[cid], page)
-        return [pages[cid] for cid in ids]
+            rendered = [self._render_claim(cid) for cid, _ in missing]
+        for done in rendered:
+            if isinstance(done, tuple):
+                cid, key, title = done
+                self.cache.record(cid, key, urls.claim_src(cid), "claim", title)
+                pages[cid] = self.cache.get(cid, key, lambda cid=cid: self._render_claim(cid))
+                continue
+            cid = done.src_uri[len("claims/"):-len(".md")]
+            pages[cid] = done
+            self.cache.put(cid, keys[cid], done)
+        return [pages[cid] for cid in ids]  # type: ignore[misc]
 
-    def all_pages(self) -> list[GeneratedPage]:
-        return [*self.claim_pages(), *self.index_pages()]
+    def all_pages(self) -> list[GeneratedPage | StoredPage]:
+        pages = [*self.claim_pages(), *self.index_pages()]
+        self.cache.save()
+        return pages
 
     # fragments for hand-written pages -------------------------------------------
     def latest(self, here: str, count: int = 10) -> str:

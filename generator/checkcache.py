@@ -1,0 +1,171 @@
+"""Parsed and checked content kept between runs, keyed by what the files contain.
+
+Checking 10,000 claim files means parsing 10,000 YAML documents, validating them and verifying
+every quote; after an edit to one claim, all but one of those results are still right. This
+cache keeps, for each claim file, the parsed claim and the problems found, under a key made of
+the file's bytes, its path and the code that reads it. The problems found by the cross-file
+checks (references, dates, quotes) are kept together with the digest of what they were checked
+against (data files, archived sources and today's date); when that changes, claims are checked
+again from the cached parse, without reading YAML.
+
+The archived sources and data files themselves (the references) are cached the same way, under
+the digest of every file in the data and seeds folders.
+
+Entries live in a few shard files (by key prefix), so that a rebuild after one edit rewrites
+two small files rather than one large one. The cache is a local build artefact: like the page
+cache it must never come from a commit or a pull request,
+because it is read with pickle (`committed_file` is how callers check).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import pickle
+import subprocess
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+SHARDS = 32
+CODE_MODULES = ("checkcache.py", "corpus.py", "diagnostics.py", "html.py", "model.py", "quotes.py", "yamlsafe.py")
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Digest of the code that turns a file into a claim and its problems, and of the libraries' versions."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    here = Path(__file__).parent
+    for module in CODE_MODULES:
+        digest.update(module.encode() + b"\0" + (here / module).read_bytes())
+    for package in ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    return digest.hexdigest()
+
+
+def file_digest(rel: str, raw: bytes) -> str:
+    """Key of one content file: the code that reads it, its path in the project and its bytes."""
+    digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(rel.encode() + b"\0")
+    digest.update(raw)
+    return digest.hexdigest()
+
+
+@contextmanager
+def _no_gc():
+    """Loading a pickle of many small objects is several times faster without the cyclic collector,
+    which otherwise runs over every object created so far again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass
+class Entry:
+    """What one claim file gave: its id and claim (None if it could not be parsed), the problems found
+    while parsing, and the problems found by cross-file checks against `checked_against`."""
+
+    cid: str | None
+    rel: str
+    claim: Any
+    parse_problems: list
+    checked_against: str = ""
+    check_problems: list = field(default_factory=list)
+
+
+class CheckCache:
+    """A dictionary of entries by key, stored in shard files under `folder`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.entries: dict[str, Any] = {}
+        self.changed: set[int] = set()
+        self.used: set[str] = set()
+        self._load()
+
+    @staticmethod
+    def _shard(key: str) -> int:
+        return int(key[:4], 16) % SHARDS
+
+    def _path(self, shard: int) -> Path:
+        return self.folder / f"shard-{shard:02d}.pickle"
+
+    def _load(self) -> None:
+        if not self.folder.is_dir():
+            return
+        fingerprint = code_fingerprint()
+        with _no_gc():
+            for shard in range(SHARDS):
+                try:
+                    with open(self._path(shard), "rb") as handle:
+                        data = pickle.load(handle)
+                except FileNotFoundError:
+                    continue
+                except Exception:  # a torn or foreign file is a cache miss, never an error
+                    self.changed.add(shard)
+                    continue
+                if not isinstance(data, dict) or data.get("code") != fingerprint:
+                    self.changed.add(shard)
+                    continue
+                self.entries.update(data["entries"])
+
+    def get(self, key: str) -> Any:
+        value = self.entries.get(key)
+        if value is not None:
+            self.used.add(key)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.entries[key] = value
+        self.used.add(key)
+        self.changed.add(self._shard(key))
+
+    def save(self, *, prune: bool) -> None:
+        """Write the shards that changed; with `prune`, drop entries this run did not use."""
+        if prune:
+            for key in [k for k in self.entries if k not in self.used]:
+                del self.entries[key]
+                self.changed.add(self._shard(key))
+        if not self.changed:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        shards: dict[int, dict[str, Any]] = {shard: {} for shard in self.changed}
+        for key, value in self.entries.items():
+            shard = self._shard(key)
+            if shard in shards:
+                shards[shard][key] = value
+        fingerprint = code_fingerprint()
+        for shard, entries in shards.items():
+            path = self._path(shard)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with open(temporary, "wb") as handle:
+                pickle.dump({"code": fingerprint, "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        self.changed.clear()
+
+
+def committed_file(root: Path, cache_dir: Path) -> str | None:
+    """The first file of `cache_dir` that the repository at `root` tracks, if any. A cache must only
+    ever come from this machine's own runs: cached pages are published without being checked again,
+    and cached checks are read with pickle, which can run code."""
+    if not (root / ".git").exists():
+        return None
+    try:
+        tracked = subprocess.run(["git", "ls-files", "-z", "--", str(cache_dir)], cwd=root,
+                                 capture_output=True, check=False, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return tracked.split(b"\0")[0].decode(errors="replace") if tracked else None
