@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -74,10 +75,11 @@ class Build:
         """Every claim file must have become a page: a claim is never silently dropped."""
         files = self.only if self.only is not None else claim_files(self.project)
         missing = []
+        root = str(site_dir)
         for cid in self.corpus.claims:
             url = self.site.page_url(f"claims/{cid}.md")
-            target = site_dir / url / "index.html" if url.endswith("/") else site_dir / url
-            if not target.is_file():
+            target = f"{root}/{url}index.html" if url.endswith("/") else f"{root}/{url}"
+            if not os.path.isfile(target):
                 missing.append(cid)
         if len(files) != len(self.corpus.claims) or missing:
             raise BuildError(f"factcheck: {len(files)} claim file(s) but {len(self.corpus.claims) - len(missing)} "
@@ -138,6 +140,7 @@ class OutputStore:
         self.folder = folder
         self.context_key = context_key
         folder.mkdir(parents=True, exist_ok=True)
+        self._stored = set(os.listdir(folder))
 
     def key(self, page: GeneratedPage) -> str:
         return hashlib.sha256(f"{self.context_key}\0{page.src_uri}\0{page.content_key}".encode()).hexdigest()
@@ -146,15 +149,29 @@ class OutputStore:
         return self.folder / f"{key}.html"
 
     def has(self, key: str) -> bool:
-        return self._path(key).is_file()
+        return f"{key}.html" in self._stored
 
     def restore(self, key: str, dest: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         _replace_with_link(self._path(key), dest)
 
+    def restore_all(self, pages: list[tuple[str, str]]) -> None:
+        """Link stored pages (key, destination) into a site being built; destinations are new files."""
+        folder = str(self.folder)
+        for key, dest in pages:
+            source = f"{folder}/{key}.html"
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            try:
+                os.link(source, dest)
+            except FileExistsError:
+                _replace_with_link(Path(source), Path(dest))
+            except OSError:
+                shutil.copyfile(source, dest)
+
     def remember(self, key: str, written: Path) -> None:
         if written.is_file() and not self.has(key):
             _replace_with_link(written, self._path(key))
+            self._stored.add(f"{key}.html")
 
     def prune(self, keep: set[str], slack: float = 2.0) -> int:
         """Drop stored pages this build did not use, once the store holds `slack` times what a build needs."""
@@ -197,21 +214,49 @@ def output_path(site_dir: Path, site: SiteInfo, src_uri: str) -> Path:
 
 
 class StagedOutput:
-    """Write a site into a staging folder beside the target, then swap it in whole."""
+    """Write a site into a staging folder beside the target, then swap it in whole.
+
+    The site it replaces is kept beside the target as `.<name>.previous` until the next build,
+    which deletes it on a second thread while it works: deleting ten thousand page folders
+    takes seconds that would otherwise be added to every rebuild."""
 
     def __init__(self, target: Path):
         self.target = target.resolve()
         self.staging = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}")
+        self.previous = self.target.with_name(f".{self.target.name}.previous")
         if self.staging.exists():
             shutil.rmtree(self.staging)
+        self._cleaner: threading.Thread | None = None
+        old = sorted(self.target.parent.glob(f".{self.target.name}.previous*")) + sorted(
+            self.target.parent.glob(f".{self.target.name}.trash-*"))
+        if old:
+            trash = []
+            for number, path in enumerate(old):
+                moved = path.with_name(f".{self.target.name}.trash-{os.getpid()}-{number}")
+                try:
+                    os.replace(path, moved)
+                    trash.append(moved)
+                except OSError:
+                    trash.append(path)
+            self._cleaner = threading.Thread(target=_remove_all, args=(trash,), name="factcheck-clean", daemon=True)
+            self._cleaner.start()
+
+    def _wait(self) -> None:
+        if self._cleaner is not None:
+            self._cleaner.join()
+            self._cleaner = None
 
     def commit(self) -> None:
-        previous = self.target.with_name(f".{self.target.name}.previous-{os.getpid()}")
+        self._wait()
         if self.target.exists():
-            os.replace(self.target, previous)
+            os.replace(self.target, self.previous)
         os.replace(self.staging, self.target)
-        if previous.exists():
-            shutil.rmtree(previous, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+        self._wait()
+
+
+def _remove_all(paths: list[Path]) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)

@@ -23,12 +23,16 @@ import gc
 import hashlib
 import os
 import pickle
+import stat
 import subprocess
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from .yamlsafe import MAX_FILE_BYTES
 
 FORMAT = 1
 SHARDS = 32
@@ -52,12 +56,64 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def file_digest(rel: str, raw: bytes) -> str:
-    """Key of one content file: the code that reads it, its path in the project and its bytes."""
-    digest = hashlib.sha256(code_fingerprint().encode())
-    digest.update(rel.encode() + b"\0")
-    digest.update(raw)
-    return digest.hexdigest()
+def file_digest(rel: str, content_sha: str) -> str:
+    """Key of one content file: the code that reads it, its path in the project and its bytes' digest."""
+    return hashlib.sha256(f"{code_fingerprint()}\0{rel}\0{content_sha}".encode()).hexdigest()
+
+
+class FileHashes:
+    """SHA-256 of content files, read again only when a file's size, modification time or inode
+    changed, as git's index does. A file modified less than two seconds before the table was
+    written is always read again, so an edit made while a build ran is never missed."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.table: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self.written = 0
+        self.used: set[str] = set()
+        self.changed = False
+        if path is None:
+            return
+        try:
+            with _no_gc(), open(path, "rb") as handle:
+                data = pickle.load(handle)
+            self.table, self.written = data["table"], int(data["written"])
+        except Exception:  # missing, torn or foreign: every file is read
+            self.table, self.written = {}, 0
+
+    def sha(self, file: str, rel: str) -> str | None:
+        """The digest of a regular file's bytes, or None for a symbolic link or an oversized file
+        (which are left to the full checks). Raises OSError if the file cannot be read."""
+        info = os.lstat(file)
+        if stat.S_ISLNK(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return None
+        signature = (info.st_size, info.st_mtime_ns, info.st_ino)
+        self.used.add(rel)
+        known = self.table.get(rel)
+        if known is not None and known[0] == signature and info.st_mtime_ns < self.written - self.RACY_NS:
+            return known[1]
+        with open(file, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        self.table[rel] = (signature, digest)
+        self.changed = True
+        return digest
+
+    def save(self, *, prune: bool) -> None:
+        if self.path is None:
+            return
+        if prune and len(self.used) != len(self.table):
+            self.table = {rel: v for rel, v in self.table.items() if rel in self.used}
+            self.changed = True
+        if not self.changed and self.written:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            pickle.dump({"table": self.table, "written": time.time_ns()}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.path)
+        self.changed = False
 
 
 @contextmanager

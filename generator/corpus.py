@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .checkcache import CheckCache, Entry, code_fingerprint, file_digest
+from .checkcache import CheckCache, Entry, FileHashes, code_fingerprint, file_digest
 from .diagnostics import Diagnostics
 from .html import markdown_problems
 from .model import (
@@ -33,7 +33,7 @@ from .model import (
     is_slug,
 )
 from .quotes import SourceText
-from .yamlsafe import MAX_FILE_BYTES, LoadedYaml, decode_text, field_path, load_yaml
+from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 CLAIM_SUFFIXES = (".yaml", ".yml")
@@ -369,7 +369,8 @@ def claim_files(project: Project) -> list[Path]:
     folder = project.claims_path
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in CLAIM_SUFFIXES or p.name.endswith(CLAIM_SUFFIXES))
+    names = sorted(name for name in os.listdir(folder) if name.endswith(CLAIM_SUFFIXES))
+    return [folder / name for name in names]
 
 
 @dataclass
@@ -571,17 +572,22 @@ def _recheck(entry: Entry, path: Path, project: Project, refs: "References") -> 
     entry.checked_against, entry.check_problems = refs.digest, list(check_problems)
 
 
-def _references(project: Project, diagnostics: Diagnostics, cache: CheckCache | None) -> "References":
+def _references(project: Project, diagnostics: Diagnostics, cache: CheckCache | None,
+                hashes: FileHashes | None) -> "References":
     """The data files and archived sources, from the cache when none of their files changed."""
-    if cache is None:
+    if cache is None or hashes is None:
         return load_references(project, diagnostics)
     digest = hashlib.sha256(b"references\0" + code_fingerprint().encode())
     for folder in (project.data_path, project.seeds_path):
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.is_file():
-                    digest.update(project.rel(path).encode() + b"\0")
-                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+        if not folder.is_dir():
+            continue
+        prefix = project.rel(folder)
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            sha = hashes.sha(path, f"{prefix}/{name}") if os.path.isfile(path) else None
+            digest.update(f"{prefix}/{name}\0{sha}\0".encode())
+            if sha is None and os.path.isfile(path):  # a link or oversized file: no cache
+                return load_references(project, diagnostics)
     key = digest.hexdigest()
     cached = cache.get(key)
     if cached is None:
@@ -604,26 +610,27 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
     (see `checkcache`); the result is the same as without it."""
     diagnostics = Diagnostics()
     cache = CheckCache(cache_dir / "checked") if cache_dir is not None else None
-    refs = _references(project, diagnostics, cache)
+    hashes = FileHashes(cache_dir / "file-hashes.pickle") if cache_dir is not None else None
+    refs = _references(project, diagnostics, cache, hashes)
     paths = claim_files(project) if only is None else [Path(p) for p in only]
     entries: list[Entry] = []
     digests: dict[str, str] = {}
-    if cache is None:
+    if cache is None or hashes is None:
         for chunk in _check_all(project, refs, paths):
             entries.extend(chunk)
     else:
         pending: list[tuple[Path, str]] = []
+        folder, prefix = project.claims_path, project.rel(project.claims_path)
         for path in paths:
-            rel = project.rel(path)
+            rel = f"{prefix}/{path.name}" if path.parent == folder else project.rel(path)
             try:
-                cacheable = not path.is_symlink() and path.stat().st_size <= MAX_FILE_BYTES
-                raw = path.read_bytes() if cacheable else b""
+                sha = hashes.sha(str(path), rel)
             except OSError:
-                cacheable = False
-            if not cacheable:
+                sha = None
+            if sha is None:
                 pending.append((path, ""))
                 continue
-            key = file_digest(rel, raw)
+            key = file_digest(rel, sha)
             entry = cache.get(key)
             if entry is None:
                 pending.append((path, key))
@@ -644,6 +651,7 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
                 if entry.cid is not None:
                     digests[entry.cid] = key
         cache.save(prune=only is None)
+        hashes.save(prune=only is None)
     entries.sort(key=lambda e: e.rel)
     claims: dict[str, Claim] = {}
     claim_paths: dict[str, str] = {}

@@ -350,7 +350,8 @@ class Renderer:
             topics=[(self.corpus.topics[t], self.href(here, urls.topic_src(t))) for t in claim.topics],
             methodology_href=self.href(here, urls.METHODOLOGY) + "#the-verdict-scale",
             corrections_policy_href=self.href(here, "corrections-policy.md"),
-            verdict_href=self.href(here, urls.verdict_src(verdict.id)), scale=self.scale_bounds)
+            verdict_href=self.href(here, urls.verdict_src(verdict.id)), scale=self.scale_bounds,
+            source_href=lambda sid: self.href(here, urls.source_src(sid)))
         data = claim_review(cid, claim, self.corpus, self.site, self.scale_bounds)
         description = f"{verdict.label}: {claim.verdict.summary}"
         return GeneratedPage(here, claim.claim, _shorten(description), html, "claim", str(script_json(data)))
@@ -438,10 +439,19 @@ class Renderer:
                                 methodology_href=self.href(src, urls.METHODOLOGY) + "#the-verdict-scale"))
         return pages
 
-    def sources_page(self) -> GeneratedPage:
+    def source_pages(self) -> list[GeneratedPage]:
+        """A page per archived article listing the fact-checks that cite it, and an index of every
+        source. (One page listing every claim under every source would grow to tens of megabytes.)"""
         src = urls.SOURCES_INDEX
         by_seed = self.corpus.claims_by_seed()
         ordered = sorted(self.corpus.seeds.items(), key=lambda kv: (kv[1].published, kv[0]))
+        pages = []
+        for sid, seed in ordered:
+            here = urls.source_src(sid)
+            ids = by_seed.get(sid, [])
+            pages.append(self._page(here, "source.html", seed.title, f"Fact-checks citing {seed.outlet}: {seed.title}",
+                                    "source", key=self.list_key(self.entity_keys["seeds"][sid], ids=ids), seed=seed,
+                                    items=lazy(self.claim_items, here, ids), index_href=self.href(here, src)))
         external: dict[str, tuple[ExternalSource, list[str]]] = {}
         for cid, claim in self.corpus.claims.items():
             for statement in (claim.statement, *claim.counter_statements):
@@ -449,29 +459,32 @@ class Renderer:
                     entry = external.setdefault(statement.source.url, (statement.source, []))
                     if cid not in entry[1]:
                         entry[1].append(cid)
-        listed = [*(cid for sid, _ in ordered for cid in by_seed.get(sid, [])),
-                  *(cid for _, ids in external.values() for cid in ids)]
-        key = self.list_key([(sid, self.entity_keys["seeds"][sid], by_seed.get(sid, [])) for sid, _ in ordered],
+        listed = [cid for _, ids in external.values() for cid in ids]
+        key = self.list_key([(sid, self.entity_keys["seeds"][sid], len(by_seed.get(sid, []))) for sid, _ in ordered],
                             [(url, s.model_dump(mode="json"), ids) for url, (s, ids) in sorted(external.items())],
                             ids=listed)
-        return self._page(src, "sources.html", "Sources",
-                          "Every article our fact-checks cite, with the claims that cite it.", "sources", key=key,
-                          seeds=lazy(lambda: [(sid, seed, self.claim_items(src, by_seed.get(sid, [])))
-                                              for sid, seed in ordered]),
-                          external=lazy(lambda: [(s, self.claim_items(src, ids))
-                                                 for _, (s, ids) in sorted(external.items())]))
+        pages.append(self._page(src, "sources.html", "Sources",
+                                "Every article our fact-checks cite, with the claims that cite it.", "sources", key=key,
+                                seeds=[(sid, seed, len(by_seed.get(sid, [])), self.href(src, urls.source_src(sid)))
+                                       for sid, seed in ordered],
+                                external=lazy(lambda: [(s, self.claim_items(src, ids))
+                                                       for _, (s, ids) in sorted(external.items())])))
+        return pages
 
     def corrections_page(self) -> GeneratedPage:
         src = urls.CORRECTIONS_LOG
         entries = sorted(((c.date, cid, c) for cid, claim in self.corpus.claims.items() for c in claim.corrections),
                          key=lambda e: (-e[0].toordinal(), e[1]))
-        rows = [(correction, self.claim_item(src, cid)) for _, cid, correction in entries]
+        key = self.list_key([(cid, correction.model_dump(mode="json")) for _, cid, correction in entries],
+                            ids=[cid for _, cid, _ in entries])
         return self._page(src, "corrections.html", "Corrections log",
                           "Every correction we have made to a published fact-check, newest first.", "corrections",
-                          rows=rows, policy_href=self.href(src, "corrections-policy.md"))
+                          key=key, rows=lazy(lambda: [(correction, self.claim_item(src, cid))
+                                                      for _, cid, correction in entries]),
+                          policy_href=self.href(src, "corrections-policy.md"))
 
     def index_pages(self) -> list[GeneratedPage]:
-        return [*self.topic_pages(), *self.speaker_pages(), *self.verdict_pages(), self.sources_page(),
+        return [*self.topic_pages(), *self.speaker_pages(), *self.verdict_pages(), *self.source_pages(),
                 self.corrections_page()]
 
     def claim_pages(self) -> list[GeneratedPage | StoredPage]:
@@ -512,7 +525,7 @@ class Renderer:
 
     # fragments for hand-written pages -------------------------------------------
     def latest(self, here: str, count: int = 10) -> str:
-        items = self.claim_items(here)[:count]
+        items = [self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims()[:count]]
         return self.env.get_template("latest.html").render(items=items, link=self._linker(here))
 
     def verdict_table(self, here: str) -> str:

@@ -19,6 +19,10 @@ def verdict_src(vid: str) -> str:
     return f"verdicts/{vid}.md"
 
 
+def source_src(sid: str) -> str:
+    return f"sources/{sid}.md"
+
+
 TOPICS_INDEX = "topics/index.md"
 SPEAKERS_INDEX = "speakers/index.md"
 VERDICTS_INDEX = "verdicts/index.md"

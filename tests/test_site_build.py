@@ -121,6 +121,21 @@ def test_sources_page_lists_each_archived_article(built_site: Path) -> None:
             assert "original URL was not recorded" in html
 
 
+def test_each_archived_article_has_a_page_listing_the_claims_that_cite_it(built_site: Path) -> None:
+    by_seed = CORPUS.claims_by_seed()
+    index = page(built_site, "sources").read_text(encoding="utf-8")
+    for sid, seed in CORPUS.seeds.items():
+        html = page(built_site, f"sources/{sid}").read_text(encoding="utf-8")
+        cited = by_seed.get(sid, [])
+        assert html.count('class="fc-list__item"') == len(cited), sid
+        for cid in cited:
+            assert f'href="../../claims/{cid}/"' in html
+            claim_page = page(built_site, f"claims/{cid}").read_text(encoding="utf-8")
+            assert f'href="../../sources/{sid}/">Every fact-check citing this article</a>' in claim_page
+        count = len(cited)
+        assert f'href="{sid}/">{count} fact-check{"s" if count != 1 else ""} cite' in index
+
+
 def _break(publication: Path, name: str, text: str) -> None:
     (publication / "claims" / name).write_text(text, encoding="utf-8")
 
