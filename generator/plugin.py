@@ -247,7 +247,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         base = config.site_url if config.site_url.endswith("/") else config.site_url + "/"
 
         def stand_in(src: str) -> Any:
-            canonical = urljoin(base, self.build.site.page_url(src))
+            url = self.build.site.page_url(src)
+            canonical = base + url if url[:1] not in ("/", ".") and ":" not in url else urljoin(base, url)
             return SimpleNamespace(src_uri=src, page=SimpleNamespace(is_link=False, canonical_url=canonical,
                                                                      abs_url=None, update_date=stamp))
 

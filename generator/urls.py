@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 
 def claim_src(cid: str) -> str:
     return f"claims/{cid}.md"
@@ -32,6 +34,7 @@ METHODOLOGY = "methodology.md"
 HOME = "index.md"
 
 
+@lru_cache(maxsize=65536)
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
     """The URL of a page relative to the site root, as MkDocs computes it."""
     stem = src_uri[: -len(".md")] if src_uri.endswith(".md") else src_uri
