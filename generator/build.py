@@ -63,9 +63,21 @@ class Build:
     def renderer(self) -> Renderer:
         return Renderer(self.corpus, self.site, ClaimCache(self.cache_dir))
 
-    def render(self) -> dict[str, GeneratedPage]:
+    def render(self, *, background: bool = False) -> dict[str, GeneratedPage]:
+        """Every generated page. With `background`, claim pages may still be rendering on other cores
+        when this returns: reading a page's body waits for it, and `finish` must be called."""
+        self.renderer.background_ok = background
         self.pages = {page.src_uri: page for page in self.renderer.all_pages()}
         return self.pages
+
+    def finish(self) -> None:
+        """Wait for background rendering and save the cache index."""
+        if "renderer" in self.__dict__:
+            self.renderer.finish()
+
+    def abort(self) -> None:
+        if "renderer" in self.__dict__:
+            self.renderer.abort()
 
     def assets(self) -> dict[str, str]:
         return {"assets/factcheck/verdicts.css": self.renderer.verdict_css(),

@@ -113,7 +113,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_files(self, files: Files, *, config: Any) -> Files:
         assert self.build is not None
         try:
-            pages = self.build.render()
+            pages = self.build.render(background=True)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
         for warning in self.build.diagnostics.warnings:
@@ -264,6 +264,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         site_dir = Path(config.site_dir)
         wanted = self.config.search_index
         self._wait_for_restore()
+        try:
+            self.build.finish()
+        except RuntimeError as exc:
+            raise PluginError(f"factcheck: {exc}") from None
         if self.store is not None:
             for src, key in self.rendered.items():
                 self.store.remember(key, output_path(site_dir, self.build.site, src))
@@ -299,6 +303,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             raise PluginError(f"factcheck: could not copy unchanged pages from the cache: {error}")
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.build is not None:
+            self.build.abort()
         if self.restoring is not None:
             self.restoring.join()
         self.restoring, self.restore_error = None, None

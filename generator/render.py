@@ -112,6 +112,50 @@ def _render_chunk(jobs: list[tuple[str, str]]) -> list["GeneratedPage | tuple[st
     return done
 
 
+class BackgroundRender:
+    """Claim pages rendered by worker processes while the caller (MkDocs) gets on with its own work,
+    handed over in the order they were queued, which is the order MkDocs writes pages in.
+
+    The workers store each page in the cache folder; `wait_for` blocks only if MkDocs gets ahead
+    of them. On a 2-core machine this puts claim rendering on the core MkDocs leaves idle."""
+
+    CHUNK = 25
+
+    def __init__(self, renderer: "Renderer", jobs: list[tuple[str, str]], workers: int):
+        global _RENDERER
+        self.renderer = renderer
+        self.done: set[str] = set()
+        _RENDERER = renderer
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+        finally:
+            _RENDERER = None
+        chunks = [jobs[i:i + self.CHUNK] for i in range(0, len(jobs), self.CHUNK)]
+        self.results = self.pool.imap(_render_chunk, chunks)
+
+    def wait_for(self, cid: str) -> None:
+        while cid not in self.done:
+            try:
+                batch = next(self.results)
+            except StopIteration:
+                raise RuntimeError(f"claim page {cid} was never rendered") from None
+            for done_cid, key, title in batch:
+                self.renderer.cache.record(done_cid, key, urls.claim_src(done_cid), "claim", title)
+                self.done.add(done_cid)
+
+    def finish(self) -> None:
+        for batch in self.results:
+            for done_cid, key, title in batch:
+                self.renderer.cache.record(done_cid, key, urls.claim_src(done_cid), "claim", title)
+                self.done.add(done_cid)
+        self.pool.close()
+        self.pool.join()
+
+    def abort(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+
 class StoredPage:
     """A page from the cache whose body is read from disk only when something asks for it, and can be
     released again once written: a rebuild that reuses a page never reads it, and a build holds
@@ -201,6 +245,22 @@ class ClaimCache:
             page.title = listed[3]
         return page
 
+    def pending(self, cid: str, key: str, src_uri: str, kind: str, title: str,
+                ready: Callable[[], None]) -> "StoredPage":
+        """A page being rendered elsewhere into the folder; reading its body first calls `ready`."""
+        assert self.folder is not None
+
+        def load() -> dict[str, str]:
+            ready()
+            data = json.loads(self._file(cid).read_text(encoding="utf-8"))
+            if data.pop("key") != key:
+                raise RuntimeError(f"cached page {cid} was overwritten during the build")
+            return data
+
+        page = StoredPage(src_uri, kind, key, load)
+        page.title = title
+        return page
+
     def put(self, cid: str, key: str, page: "GeneratedPage") -> None:
         page.content_key = key
         self._used.add(cid)
@@ -245,6 +305,9 @@ class Renderer:
         self.site = site
         self.cache = cache or ClaimCache(None)
         self.env = environment()
+        self.background: BackgroundRender | None = None
+        self.background_ok = False
+        """Whether claim pages may be left rendering in the background (the caller will `finish`)."""
 
     @cached_property
     def fingerprint(self) -> str:
@@ -496,7 +559,14 @@ class Renderer:
             cid: self.cache.get(cid, keys[cid], lambda cid=cid: self._render_claim(cid)) for cid in ids}
         missing = [(cid, keys[cid]) for cid, page in pages.items() if page is None]
         workers = min(os.cpu_count() or 1, 8)
-        if len(missing) >= PARALLEL_RENDER and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        forking = workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+        if len(missing) >= PARALLEL_RENDER and forking and self.cache.folder is not None and self.background_ok:
+            self.background = BackgroundRender(self, missing, max(1, workers - 1))
+            for cid, key in missing:
+                pages[cid] = self.cache.pending(cid, key, urls.claim_src(cid), "claim", self.corpus.claims[cid].claim,
+                                                lambda cid=cid: self.background.wait_for(cid))  # type: ignore[union-attr]
+            return [pages[cid] for cid in ids]  # type: ignore[misc]
+        if len(missing) >= PARALLEL_RENDER and forking:
             global _RENDERER
             _RENDERER = self
             try:
@@ -519,9 +589,23 @@ class Renderer:
         return [pages[cid] for cid in ids]  # type: ignore[misc]
 
     def all_pages(self) -> list[GeneratedPage | StoredPage]:
+        """Every generated page. Claim pages may still be rendering in the background (see
+        `BackgroundRender`) when this returns; `finish` waits for them and saves the cache index."""
         pages = [*self.claim_pages(), *self.index_pages()]
-        self.cache.save()
+        if self.background is None:
+            self.cache.save()
         return pages
+
+    def finish(self) -> None:
+        if self.background is not None:
+            self.background.finish()
+            self.background = None
+        self.cache.save()
+
+    def abort(self) -> None:
+        if self.background is not None:
+            self.background.abort()
+            self.background = None
 
     # fragments for hand-written pages -------------------------------------------
     def latest(self, here: str, count: int = 10) -> str:

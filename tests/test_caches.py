@@ -1,0 +1,109 @@
+"""The caches and the background work that make large publications fast change nothing that is
+published or reported: each is compared with the plain path on the same input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import corpus as corpus_module
+from generator import render as render_module
+from generator.cli import main
+from generator.synth import synthesize
+from tests.conftest import mkdocs_build
+
+SOURCE_DATE_EPOCH = "1795392000"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def publication(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    return synthesize(30, tmp_path / "pub", seed=5, speakers=10, topics=4)
+
+
+def test_claims_rendered_in_the_background_match_claims_rendered_in_turn(
+        publication: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = tree(mkdocs_build(publication, site_dir=tmp_path / "serial"))
+    shutil.rmtree(publication / ".factcheck-cache")
+    started = []
+    real_init = render_module.BackgroundRender.__init__
+
+    def spy(self, renderer, jobs, workers):
+        started.append(len(jobs))
+        real_init(self, renderer, jobs, workers)
+
+    monkeypatch.setattr(render_module, "PARALLEL_RENDER", 1)
+    monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(render_module.BackgroundRender, "__init__", spy)
+    monkeypatch.setattr(render_module.BackgroundRender, "CHUNK", 4)
+    background = tree(mkdocs_build(publication, site_dir=tmp_path / "background"))
+    assert started == [30], "every claim page went to the background workers"
+    assert background.keys() == serial.keys()
+    assert [name for name in serial if serial[name] != background[name]] == []
+
+
+def _validate(root: Path, capsys: pytest.CaptureFixture, *extra: str) -> tuple[int, list[dict]]:
+    code = main(["--root", str(root), "validate", "--format", "json", *extra])
+    report = json.loads(capsys.readouterr().out or "[]")
+    return code, report
+
+
+def _rename_speaker(root: Path, old: str, new: str) -> None:
+    path = root / "data" / "speakers.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(f"{old}:", f"{new}:", 1), encoding="utf-8")
+
+
+def _claim(root: Path, index: int) -> Path:
+    return sorted((root / "claims").glob("*.yaml"))[index]
+
+
+def test_validation_with_the_check_cache_reports_exactly_what_a_full_check_reports(
+        publication: Path, capsys: pytest.CaptureFixture) -> None:
+    root = publication
+    # Problems of every stage: YAML syntax, the model, cross-file references, a quote.
+    _claim(root, 0).write_text("claim: [unclosed\n", encoding="utf-8")
+    second = _claim(root, 1)
+    second.write_text(second.read_text(encoding="utf-8").replace("rating: ", "rating: no-such-", 1), encoding="utf-8")
+    third = _claim(root, 2)
+    data = yaml.safe_load(third.read_text(encoding="utf-8"))
+    data["statement"]["quote"] = "Words that no archived article contains."
+    third.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    edits = [
+        lambda: None,  # nothing changed: everything from the cache
+        lambda: _claim(root, 3).write_text(_claim(root, 3).read_text(encoding="utf-8").replace(
+            "summary: ", "summary: Edited. ", 1), encoding="utf-8"),
+        # A data file changes: every claim is checked again against it, from the cached parse.
+        lambda: _rename_speaker(root, "speaker-003", "speaker-003-renamed"),
+        lambda: _claim(root, 0).write_text(_claim(root, 4).read_text(encoding="utf-8"), encoding="utf-8"),
+    ]
+    for step, edit in enumerate(edits):
+        edit()
+        expected_code, expected = _validate(root, capsys, "--no-cache")
+        for attempt in ("fills or reads the cache", "reads the cache"):
+            code, report = _validate(root, capsys)
+            assert (code, report) == (expected_code, expected), f"step {step}: {attempt}"
+        assert expected, "the publication has problems to report"
+        if step == 2:
+            assert any("unknown speaker 'speaker-003'" in d["message"] for d in expected)
+    assert (root / ".factcheck-cache" / "checked").is_dir()
+
+
+def test_a_committed_cache_is_not_read_by_validate(publication: Path, capsys: pytest.CaptureFixture) -> None:
+    root = publication
+    assert main(["--root", str(root), "validate"]) == 0
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-f", ".factcheck-cache"], cwd=root, check=True)
+    capsys.readouterr()
+    assert main(["--root", str(root), "validate"]) == 2
+    assert "the cache folder is committed to the repository" in capsys.readouterr().err
+    assert main(["--root", str(root), "validate", "--no-cache"]) == 0
