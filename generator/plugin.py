@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import posixpath
 import re
 import threading
 from importlib import metadata
@@ -72,6 +73,20 @@ class FactcheckConfig(Config):
     """Build into a staging folder and swap it into place only when the build succeeds."""
 
 
+class SharedFragments:
+    """Markup drawn once per build and reused by the theme (see `_nav_key` and main.html)."""
+
+    def __init__(self) -> None:
+        self._fragments: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self._fragments.get(key)
+
+    def put(self, key: str, markup: str) -> str:
+        self._fragments[key] = markup
+        return markup
+
+
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     supports_multiple_instances = False
 
@@ -84,6 +99,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.rendered: dict[str, str] = {}
         self.restoring: threading.Thread | None = None
         self.restore_error: OSError | None = None
+        self.nav_cache = SharedFragments()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -167,6 +183,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         """Keep the theme's compiled templates between builds (Jinja2 checks each template's source)."""
         assert self.build is not None
+        self.nav_cache = SharedFragments()
         if self.build.cache_dir is not None:
             folder = self.build.cache_dir / "jinja"
             folder.mkdir(parents=True, exist_ok=True)
@@ -203,6 +220,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     def on_page_context(self, context: dict, *, page: Any, config: Any, nav: Any) -> dict:
         assert self.build is not None
         generated = self.build.pages.get(page.file.src_uri)
+        context["factcheck_nav"] = self.nav_cache
+        context["factcheck_nav_key"] = self._nav_key(page) if generated is not None else ""
         site = self.build.site
         if generated is not None:
             title, description = generated.title, generated.description
@@ -215,6 +234,15 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             kind="article" if generated is not None and generated.kind == "claim" else "website",
             image=self.build.share_image_url(page.file.src_uri))
         return context
+
+    @staticmethod
+    def _nav_key(page: Any) -> str:
+        """Pages outside the navigation, without a table of contents, in the same folder, get the same
+        navigation sidebar: its links are relative to the folder, and none of them is the page."""
+        if page.toc or (page.meta or {}).get("hide") or not page.file.inclusion.is_not_in_nav():
+            return ""
+        folder = posixpath.dirname(page.url.rstrip("/"))
+        return f"{folder}|{page.url.count('/')}"
 
     def on_post_page(self, output: str, *, page: Any, config: Any) -> str:
         assert self.build is not None

@@ -306,6 +306,7 @@ class Renderer:
         self.cache = cache or ClaimCache(None)
         self.env = environment()
         self.background: BackgroundRender | None = None
+        self._list_entries: dict[tuple[str, str, bool], Markup] = {}
         self.background_ok = False
         """Whether claim pages may be left rendering in the background (the caller will `finish`)."""
 
@@ -343,11 +344,22 @@ class Renderer:
 
     def claim_item(self, here: str, cid: str) -> dict[str, Any]:
         claim = self.corpus.claims[cid]
-        return {"id": cid, "claim": claim, "href": self.href(here, urls.claim_src(cid)),
+        item = {"id": cid, "claim": claim, "href": self.href(here, urls.claim_src(cid)),
                 "verdict": self.corpus.verdicts[claim.verdict.rating],
                 "speaker": self.corpus.speakers[claim.statement.speaker],
                 "speaker_href": self.href(here, urls.speaker_src(claim.statement.speaker)),
                 "verdict_href": self.href(here, urls.verdict_src(claim.verdict.rating))}
+        item["li"] = lambda show_speaker: self._list_entry(item, show_speaker)
+        return item
+
+    def _list_entry(self, item: dict[str, Any], show_speaker: bool) -> Markup:
+        """A claim's entry in a list, drawn once per build for each link target and form."""
+        key = (item["id"], item["href"], bool(show_speaker))
+        entry = self._list_entries.get(key)
+        if entry is None:
+            macro = self.env.get_template("_macros.html").module.claim_list_item  # type: ignore[attr-defined]
+            entry = self._list_entries[key] = Markup(macro(item, show_speaker))
+        return entry
 
     def claim_items(self, here: str, ids: list[str] | None = None) -> list[dict[str, Any]]:
         return [self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims(ids)]

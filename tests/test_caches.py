@@ -51,6 +51,27 @@ def test_claims_rendered_in_the_background_match_claims_rendered_in_turn(
     assert [name for name in serial if serial[name] != background[name]] == []
 
 
+def test_the_shared_navigation_sidebar_is_what_each_page_would_draw(
+        publication: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.plugin import FactcheckPlugin
+
+    keys: list[str] = []
+    real_key = FactcheckPlugin._nav_key
+
+    def counting(page):
+        keys.append(real_key(page))
+        return keys[-1]
+
+    monkeypatch.setattr(FactcheckPlugin, "_nav_key", staticmethod(counting))
+    shared = tree(mkdocs_build(publication, site_dir=tmp_path / "shared"))
+    assert len([k for k in keys if k]) > 30 and len(set(keys) - {""}) < 10, "generated pages share sidebars"
+    shutil.rmtree(publication / ".factcheck-cache")
+    monkeypatch.setattr(FactcheckPlugin, "_nav_key", staticmethod(lambda page: ""))
+    drawn = tree(mkdocs_build(publication, site_dir=tmp_path / "drawn"))
+    assert drawn.keys() == shared.keys()
+    assert [name for name in drawn if drawn[name] != shared[name]] == []
+
+
 def _validate(root: Path, capsys: pytest.CaptureFixture, *extra: str) -> tuple[int, list[dict]]:
     code = main(["--root", str(root), "validate", "--format", "json", *extra])
     report = json.loads(capsys.readouterr().out or "[]")
