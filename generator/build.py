@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -225,12 +226,30 @@ def output_path(site_dir: Path, site: SiteInfo, src_uri: str) -> Path:
     return site_dir / url / "index.html" if url.endswith("/") or url == "" else site_dir / url
 
 
+def output_file(site_dir: str, site: SiteInfo, src_uri: str) -> str:
+    """`output_path` as a string, for loops over every page."""
+    url = site.page_url(src_uri)
+    return f"{site_dir}/{url}index.html" if url.endswith("/") or url == "" else f"{site_dir}/{url}"
+
+
+def clear_folder(folder: Path) -> None:
+    """Empty `folder` at once: its contents move to a hidden sibling deleted on a background thread."""
+    if not folder.is_dir() or not any(folder.iterdir()):
+        return
+    trash = folder.with_name(f".{folder.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+    trash.mkdir()
+    for entry in list(folder.iterdir()):
+        os.replace(entry, trash / entry.name)
+    threading.Thread(target=_remove_all, args=([trash],), name="factcheck-clean", daemon=True).start()
+
+
 class StagedOutput:
     """Write a site into a staging folder beside the target, then swap it in whole.
 
     The site it replaces is kept beside the target as `.<name>.previous` until the next build,
-    which deletes it on a second thread while it works: deleting ten thousand page folders
-    takes seconds that would otherwise be added to every rebuild."""
+    which deletes it on a background thread while it works: deleting ten thousand page folders
+    takes seconds that would otherwise be added to every rebuild. Whatever the thread has not
+    deleted when the process ends is deleted by the build after."""
 
     def __init__(self, target: Path):
         self.target = target.resolve()
@@ -253,20 +272,13 @@ class StagedOutput:
             self._cleaner = threading.Thread(target=_remove_all, args=(trash,), name="factcheck-clean", daemon=True)
             self._cleaner.start()
 
-    def _wait(self) -> None:
-        if self._cleaner is not None:
-            self._cleaner.join()
-            self._cleaner = None
-
     def commit(self) -> None:
-        self._wait()
         if self.target.exists():
             os.replace(self.target, self.previous)
         os.replace(self.staging, self.target)
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
-        self._wait()
 
 
 def _remove_all(paths: list[Path]) -> None:

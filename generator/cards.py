@@ -116,7 +116,9 @@ class CardPainter:
     def __init__(self, jobs: list[tuple[str, dict[str, str]]], folder: Path):
         self.jobs = jobs
         self.folder = folder
-        self.missing = [job for job in jobs if not (folder / f"{card_key(job[1])}.jpg").is_file()]
+        stored = set(os.listdir(folder)) if folder.is_dir() else set()
+        self.keys = {cid: card_key(fields) for cid, fields in jobs}
+        self.missing = [job for job in jobs if f"{self.keys[job[0]]}.jpg" not in stored]
         self.process: multiprocessing.process.BaseProcess | None = None
 
     def start(self) -> None:
@@ -134,10 +136,13 @@ class CardPainter:
         draw_missing(self.missing, self.folder)
         out = site_dir / "cards"
         out.mkdir(parents=True, exist_ok=True)
-        for cid, fields in self.jobs:
-            source, target = self.folder / f"{card_key(fields)}.jpg", site_dir / card_path(cid)
-            target.unlink(missing_ok=True)
+        folder, root = str(self.folder), str(site_dir)
+        for cid, _ in self.jobs:
+            source, target = f"{folder}/{self.keys[cid]}.jpg", f"{root}/{card_path(cid)}"
             try:
+                os.link(source, target)
+            except FileExistsError:
+                os.unlink(target)
                 os.link(source, target)
             except OSError:
                 shutil.copyfile(source, target)

@@ -3,6 +3,7 @@
 Events used:
 - on_startup: remember whether this is a build or `mkdocs serve`.
 - on_config: resolve the project folders and site settings; send the build to a staging folder.
+- on_pre_build: under `mkdocs serve`, move the previous output aside (deleted in the background).
 - on_files: load and validate the corpus, render pages, add them as generated files.
 - on_env: keep the theme's compiled templates in the cache folder.
 - on_page_markdown / on_page_content: hand MkDocs the pre-rendered HTML of generated pages and
@@ -43,7 +44,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import urls
-from .build import Build, BuildError, OutputStore, StagedOutput, output_context_key, output_path
+from .build import Build, BuildError, OutputStore, StagedOutput, clear_folder, output_context_key, output_file, output_path
 from .html import plain_text, theme_text
 from .render import head_html
 from .theme_fixes import fix_theme_markup
@@ -126,6 +127,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             config.site_dir = str(self.staged.staging)
         return config
 
+    def on_pre_build(self, *, config: Any) -> None:
+        """MkDocs empties the output folder next, one file at a time; under `mkdocs serve` that folder
+        holds the whole previous site. Move its contents aside to be deleted on a background thread."""
+        if self.staged is None:
+            clear_folder(Path(config.site_dir))
+
     def on_files(self, files: Files, *, config: Any) -> Files:
         assert self.build is not None
         try:
@@ -147,8 +154,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                                         else InclusionLevel.UNDEFINED))
         if self.reused:
             assert self.store is not None
-            site_dir = Path(config.site_dir)
-            jobs = [(key, str(output_path(site_dir, self.build.site, src))) for src, key in self.reused.items()]
+            jobs = [(key, output_file(config.site_dir, self.build.site, src)) for src, key in self.reused.items()]
             self.restoring = threading.Thread(target=self._restore, args=(jobs,), name="factcheck-restore",
                                               daemon=True)
             self.restoring.start()
