@@ -14,11 +14,11 @@ from functools import cached_property
 from pathlib import Path
 
 from . import urls
-from .checkcache import committed_file
+from .checkcache import CheckCache, committed_file
 from .cards import CardPainter, card_path
 from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
 from .diagnostics import format_diagnostics
-from .feeds import open_data_assets
+from .feeds import open_data_assets, open_data_entries
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo, templates_fingerprint
 from .search import SearchIndexError, index_site
 
@@ -81,8 +81,12 @@ class Build:
             self.renderer.abort()
 
     def assets(self) -> dict[str, str]:
-        return {"assets/factcheck/verdicts.css": self.renderer.verdict_css(),
-                **open_data_assets(self.corpus, self.site, self.renderer.scale_bounds)}
+        renderer = self.renderer
+        cache = CheckCache(self.cache_dir / "open-data") if self.cache_dir is not None and not self.only else None
+        entries = open_data_entries(self.corpus, self.site, renderer.scale_bounds,
+                                    {cid: renderer.claim_key(cid) for cid in self.corpus.claims}, cache)
+        return {"assets/factcheck/verdicts.css": renderer.verdict_css(),
+                **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries)}
 
     def check_output(self, site_dir: Path) -> None:
         """Every claim file must have become a page: a claim is never silently dropped."""

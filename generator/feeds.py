@@ -14,6 +14,7 @@ from .jsonld import claim_review
 from .model import ExternalSource
 
 if TYPE_CHECKING:
+    from .checkcache import CheckCache
     from .corpus import Corpus
     from .render import SiteInfo
 
@@ -65,41 +66,54 @@ def atom(corpus: "Corpus", site: "SiteInfo", ids: list[str] | None, title: str, 
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
 
-def datafeed(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> str:
-    """The ClaimReview feed in the shape the Data Commons / Google Fact Check feed uses."""
-    items = []
-    for cid, claim in corpus.sorted_claims():
-        items.append({"@type": "DataFeedItem", "dateCreated": claim.published.isoformat(),
-                      "dateModified": claim.modified.isoformat(), "url": site.canonical(urls.claim_src(cid)),
-                      "item": [claim_review(cid, claim, corpus, site, bounds)]})
+def datafeed_item(cid: str, claim, corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> str:
+    """One claim's entry in the ClaimReview feed, as JSON text."""
+    item = {"@type": "DataFeedItem", "dateCreated": claim.published.isoformat(),
+            "dateModified": claim.modified.isoformat(), "url": site.canonical(urls.claim_src(cid)),
+            "item": [claim_review(cid, claim, corpus, site, bounds)]}
+    return json.dumps(item, ensure_ascii=False)
+
+
+def datafeed(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
+             entries: dict[str, tuple[str, str]] | None = None) -> str:
+    """The ClaimReview feed in the shape the Data Commons / Google Fact Check feed uses. `entries`
+    may hold each claim's entry already made (see `open_data_entries`)."""
+    items = [entries[cid][0] if entries else datafeed_item(cid, claim, corpus, site, bounds)
+             for cid, claim in corpus.sorted_claims()]
     modified = max((c.modified for c in corpus.claims.values()), default=None)
     data = {"@context": "https://schema.org", "@type": "DataFeed", "name": f"{site.name}: ClaimReview feed",
             "url": urls.absolute(site.url, DATAFEED), "publisher": {"@type": "Organization", "name": site.name,
                                                                    "url": site.url},
-            **({"dateModified": modified.isoformat()} if modified else {}), "dataFeedElement": items}
-    return json.dumps(data, ensure_ascii=False) + "\n"
+            **({"dateModified": modified.isoformat()} if modified else {}), "dataFeedElement": []}
+    head = json.dumps(data, ensure_ascii=False)
+    return head[:-len("[]}")] + "[" + ", ".join(items) + "]}\n"
 
 
 CSV_COLUMNS = ["id", "url", "claim", "speaker", "speaker_role", "statement_date", "verdict", "rating_value",
                "summary", "topics", "published", "modified", "corrections", "source_outlet", "source_url"]
 
 
-def csv_export(corpus: "Corpus", site: "SiteInfo") -> str:
+def csv_row(cid: str, claim, corpus: "Corpus", site: "SiteInfo") -> str:
+    """One claim's line of the CSV export."""
+    speaker = corpus.speakers[claim.statement.speaker]
+    source = claim.statement.source
+    outlet, url = (source.outlet, source.url) if isinstance(source, ExternalSource) else (
+        corpus.seeds[source].outlet, corpus.seeds[source].url or "")
+    verdict = corpus.verdicts[claim.verdict.rating]
+    row = [cid, site.canonical(urls.claim_src(cid)), claim.claim, speaker.name, speaker.role,
+           claim.statement.date.isoformat() if claim.statement.date else "", verdict.label, verdict.value,
+           " ".join(claim.verdict.summary.split()), ";".join(claim.topics), claim.published.isoformat(),
+           claim.modified.isoformat(), len(claim.corrections), outlet, url]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for cid, claim in corpus.sorted_claims():
-        speaker = corpus.speakers[claim.statement.speaker]
-        source = claim.statement.source
-        outlet, url = (source.outlet, source.url) if isinstance(source, ExternalSource) else (
-            corpus.seeds[source].outlet, corpus.seeds[source].url or "")
-        verdict = corpus.verdicts[claim.verdict.rating]
-        row = [cid, site.canonical(urls.claim_src(cid)), claim.claim, speaker.name, speaker.role,
-               claim.statement.date.isoformat() if claim.statement.date else "", verdict.label, verdict.value,
-               " ".join(claim.verdict.summary.split()), ";".join(claim.topics), claim.published.isoformat(),
-               claim.modified.isoformat(), len(claim.corrections), outlet, url]
-        writer.writerow([_defuse(str(v)) for v in row])
+    csv.writer(out, lineterminator="\n").writerow([_defuse(str(v)) for v in row])
     return out.getvalue()
+
+
+def csv_export(corpus: "Corpus", site: "SiteInfo", entries: dict[str, tuple[str, str]] | None = None) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
+    return out.getvalue() + "".join(entries[cid][1] if entries else csv_row(cid, claim, corpus, site)
+                                    for cid, claim in corpus.sorted_claims())
 
 
 def _defuse(value: str) -> str:
@@ -107,9 +121,27 @@ def _defuse(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def open_data_assets(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> dict[str, str]:
+def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int], keys: dict[str, str],
+                      cache: "CheckCache | None") -> dict[str, tuple[str, str]]:
+    """Each claim's feed entry and CSV line, from the cache when the claim's page key is unchanged."""
+    entries = {}
+    for cid, claim in corpus.claims.items():
+        key = keys[cid]
+        entry = cache.get(key) if cache is not None else None
+        if entry is None:
+            entry = (datafeed_item(cid, claim, corpus, site, bounds), csv_row(cid, claim, corpus, site))
+            if cache is not None:
+                cache.put(key, entry)
+        entries[cid] = entry
+    if cache is not None:
+        cache.save(prune=True)
+    return entries
+
+
+def open_data_assets(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
+                     entries: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
     assets = {SITE_FEED: atom(corpus, site, None, f"{site.name}: latest fact-checks", SITE_FEED, urls.HOME),
-              DATAFEED: datafeed(corpus, site, bounds), CSV_EXPORT: csv_export(corpus, site)}
+              DATAFEED: datafeed(corpus, site, bounds, entries), CSV_EXPORT: csv_export(corpus, site, entries)}
     by_topic = corpus.claims_by_topic()
     for tid, topic in corpus.topics.items():
         path = topic_feed(tid)

@@ -88,7 +88,7 @@ def templates_fingerprint() -> str:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
-    for module in ("render.py", "html.py", "jsonld.py", "urls.py"):
+    for module in ("render.py", "html.py", "jsonld.py", "urls.py", "feeds.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
 
@@ -377,6 +377,16 @@ class Renderer:
         return _hash([v.model_dump(mode="json") for v in self.corpus.verdict_order()])
 
     def claim_key(self, cid: str) -> str:
+        key = self._claim_keys.get(cid)
+        if key is None:
+            key = self._claim_keys[cid] = self._compute_claim_key(cid)
+        return key
+
+    @cached_property
+    def _claim_keys(self) -> dict[str, str]:
+        return {}
+
+    def _compute_claim_key(self, cid: str) -> str:
         claim = self.corpus.claims[cid]
         statements = [claim.statement, *claim.counter_statements]
         seeds = sorted({s.source for s in statements if isinstance(s.source, str)})

@@ -128,3 +128,21 @@ def test_a_committed_cache_is_not_read_by_validate(publication: Path, capsys: py
     assert main(["--root", str(root), "validate"]) == 2
     assert "the cache folder is committed to the repository" in capsys.readouterr().err
     assert main(["--root", str(root), "validate", "--no-cache"]) == 0
+
+
+def test_open_data_from_cached_entries_is_what_a_full_export_writes(publication: Path, tmp_path: Path) -> None:
+    from generator.build import Build
+    from generator.checkcache import CheckCache
+    from generator.feeds import csv_export, datafeed, open_data_entries
+
+    build = Build.from_settings(root=publication, site_name="Synthetic", site_url="https://example.org/",
+                                cache_dir=None)
+    corpus, renderer = build.corpus, build.renderer
+    keys = {cid: renderer.claim_key(cid) for cid in corpus.claims}
+    fresh = open_data_entries(corpus, build.site, renderer.scale_bounds, keys, CheckCache(tmp_path / "od"))
+    cached = open_data_entries(corpus, build.site, renderer.scale_bounds, keys, CheckCache(tmp_path / "od"))
+    assert cached == fresh
+    whole = datafeed(corpus, build.site, renderer.scale_bounds)
+    assert datafeed(corpus, build.site, renderer.scale_bounds, cached) == whole
+    assert len(json.loads(whole)["dataFeedElement"]) == len(corpus.claims) == 30
+    assert csv_export(corpus, build.site, cached) == csv_export(corpus, build.site)
