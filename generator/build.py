@@ -35,6 +35,7 @@ class Build:
     only: list[Path] | None = None
     pages: dict[str, GeneratedPage] = field(default_factory=dict)
     painter: CardPainter | None = None
+    temporary_assets: Path | None = None
 
     @classmethod
     def from_settings(cls, *, root: Path, claims_dir: str = "claims", data_dir: str = "data", seeds_dir: str = "seeds",
@@ -72,21 +73,46 @@ class Build:
         return self.pages
 
     def finish(self) -> None:
-        """Wait for background rendering and save the cache index."""
+        """Wait for background rendering and save the cache index (once MkDocs has copied the assets)."""
         if "renderer" in self.__dict__:
             self.renderer.finish()
+        self._drop_temporary_assets()
 
     def abort(self) -> None:
         if "renderer" in self.__dict__:
             self.renderer.abort()
+        self._drop_temporary_assets()
+
+    def _drop_temporary_assets(self) -> None:
+        if self.temporary_assets is not None:
+            shutil.rmtree(self.temporary_assets, ignore_errors=True)
+            self.temporary_assets = None
 
     def assets(self) -> dict[str, str]:
+        """Stylesheet, feeds and open data, by output path: the text of each."""
         renderer = self.renderer
         cache = CheckCache(self.cache_dir / "open-data") if self.cache_dir is not None and not self.only else None
         entries = open_data_entries(self.corpus, self.site, renderer.scale_bounds,
                                     {cid: renderer.claim_key(cid) for cid in self.corpus.claims}, cache)
         return {"assets/factcheck/verdicts.css": renderer.verdict_css(),
                 **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries)}
+
+    def write_assets(self) -> dict[str, Path]:
+        """The assets written to files (in the cache folder, or a temporary one), by output path, so that
+        MkDocs copies them rather than keeping tens of megabytes of feeds in memory until it does."""
+        if self.cache_dir is not None:
+            folder = self.cache_dir / "assets"
+        else:
+            folder = self.temporary_assets = Path(tempfile.mkdtemp(prefix="factcheck-assets-"))
+        written = {}
+        for path, text in self.assets().items():
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+            temporary.write_text(text, encoding="utf-8")
+            os.replace(temporary, target)
+            written[path] = target
+        return written
 
     def check_output(self, site_dir: Path) -> None:
         """Every claim file must have become a page: a claim is never silently dropped."""

@@ -160,8 +160,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.restoring.start()
         if self.config.share_cards:
             self.build.start_cards()
-        for path, content in self.build.assets().items():
-            files.append(File.generated(config, path, content=content))
+        for path, written in self.build.write_assets().items():
+            files.append(File.generated(config, path, abs_src_path=str(written)))
         return files
 
     def _output_store(self, files: Files, config: Any) -> OutputStore | None:

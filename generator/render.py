@@ -621,6 +621,7 @@ class Renderer:
         """Every generated page. Claim pages may still be rendering in the background (see
         `BackgroundRender`) when this returns; `finish` waits for them and saves the cache index."""
         pages = [*self.claim_pages(), *self.index_pages()]
+        self._list_entries.clear()
         if self.background is None:
             self.cache.save()
         return pages
