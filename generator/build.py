@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -88,13 +89,13 @@ class Build:
             shutil.rmtree(self.temporary_assets, ignore_errors=True)
             self.temporary_assets = None
 
-    def assets(self) -> dict[str, str]:
-        """Stylesheet, feeds and open data, by output path: the text of each."""
+    def assets(self) -> dict[str, Iterable[bytes]]:
+        """Stylesheet, feeds and open data, by output path, as pieces of UTF-8 to write in turn."""
         renderer = self.renderer
         cache = CheckCache(self.cache_dir / "open-data") if self.cache_dir is not None and not self.only else None
         entries = open_data_entries(self.corpus, self.site, renderer.scale_bounds,
                                     {cid: renderer.claim_key(cid) for cid in self.corpus.claims}, cache)
-        return {"assets/factcheck/verdicts.css": renderer.verdict_css(),
+        return {"assets/factcheck/verdicts.css": [renderer.verdict_css().encode()],
                 **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries)}
 
     def write_assets(self) -> dict[str, Path]:
@@ -105,11 +106,12 @@ class Build:
         else:
             folder = self.temporary_assets = Path(tempfile.mkdtemp(prefix="factcheck-assets-"))
         written = {}
-        for path, text in self.assets().items():
+        for path, chunks in self.assets().items():
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            temporary.write_text(text, encoding="utf-8")
+            with open(temporary, "wb") as handle:
+                handle.writelines(chunks)
             os.replace(temporary, target)
             written[path] = target
         return written

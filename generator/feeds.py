@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from . import urls
@@ -66,34 +67,52 @@ def atom(corpus: "Corpus", site: "SiteInfo", ids: list[str] | None, title: str, 
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
 
-def datafeed_item(cid: str, claim, corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> str:
-    """One claim's entry in the ClaimReview feed, as JSON text."""
+Entries = dict[str, tuple[bytes, bytes]]
+"""Per claim: its ClaimReview feed entry (JSON) and its CSV line, as UTF-8."""
+
+
+def datafeed_item(cid: str, claim, corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> bytes:
+    """One claim's entry in the ClaimReview feed, as JSON."""
     item = {"@type": "DataFeedItem", "dateCreated": claim.published.isoformat(),
             "dateModified": claim.modified.isoformat(), "url": site.canonical(urls.claim_src(cid)),
             "item": [claim_review(cid, claim, corpus, site, bounds)]}
-    return json.dumps(item, ensure_ascii=False)
+    return json.dumps(item, ensure_ascii=False).encode()
 
 
-def datafeed(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
-             entries: dict[str, tuple[str, str]] | None = None) -> str:
-    """The ClaimReview feed in the shape the Data Commons / Google Fact Check feed uses. `entries`
-    may hold each claim's entry already made (see `open_data_entries`)."""
-    items = [entries[cid][0] if entries else datafeed_item(cid, claim, corpus, site, bounds)
-             for cid, claim in corpus.sorted_claims()]
+def datafeed_chunks(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
+                    entries: Entries | None = None) -> Iterator[bytes]:
+    """The ClaimReview feed in the shape the Data Commons / Google Fact Check feed uses, in pieces
+    (written one after the other, never joined in memory). `entries` may hold each claim's entry
+    already made (see `open_data_entries`)."""
     modified = max((c.modified for c in corpus.claims.values()), default=None)
     data = {"@context": "https://schema.org", "@type": "DataFeed", "name": f"{site.name}: ClaimReview feed",
             "url": urls.absolute(site.url, DATAFEED), "publisher": {"@type": "Organization", "name": site.name,
                                                                    "url": site.url},
             **({"dateModified": modified.isoformat()} if modified else {}), "dataFeedElement": []}
     head = json.dumps(data, ensure_ascii=False)
-    return head[:-len("[]}")] + "[" + ", ".join(items) + "]}\n"
+    yield head[:-len("[]}")].encode() + b"["
+    for number, (cid, claim) in enumerate(corpus.sorted_claims()):
+        if number:
+            yield b", "
+        yield entries[cid][0] if entries else datafeed_item(cid, claim, corpus, site, bounds)
+    yield b"]}\n"
+
+
+def datafeed(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int], entries: Entries | None = None) -> str:
+    return b"".join(datafeed_chunks(corpus, site, bounds, entries)).decode()
 
 
 CSV_COLUMNS = ["id", "url", "claim", "speaker", "speaker_role", "statement_date", "verdict", "rating_value",
                "summary", "topics", "published", "modified", "corrections", "source_outlet", "source_url"]
 
 
-def csv_row(cid: str, claim, corpus: "Corpus", site: "SiteInfo") -> str:
+def _csv_line(values: list) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(values)
+    return out.getvalue().encode()
+
+
+def csv_row(cid: str, claim, corpus: "Corpus", site: "SiteInfo") -> bytes:
     """One claim's line of the CSV export."""
     speaker = corpus.speakers[claim.statement.speaker]
     source = claim.statement.source
@@ -104,16 +123,17 @@ def csv_row(cid: str, claim, corpus: "Corpus", site: "SiteInfo") -> str:
            claim.statement.date.isoformat() if claim.statement.date else "", verdict.label, verdict.value,
            " ".join(claim.verdict.summary.split()), ";".join(claim.topics), claim.published.isoformat(),
            claim.modified.isoformat(), len(claim.corrections), outlet, url]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([_defuse(str(v)) for v in row])
-    return out.getvalue()
+    return _csv_line([_defuse(str(v)) for v in row])
 
 
-def csv_export(corpus: "Corpus", site: "SiteInfo", entries: dict[str, tuple[str, str]] | None = None) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
-    return out.getvalue() + "".join(entries[cid][1] if entries else csv_row(cid, claim, corpus, site)
-                                    for cid, claim in corpus.sorted_claims())
+def csv_chunks(corpus: "Corpus", site: "SiteInfo", entries: Entries | None = None) -> Iterator[bytes]:
+    yield _csv_line(CSV_COLUMNS)
+    for cid, claim in corpus.sorted_claims():
+        yield entries[cid][1] if entries else csv_row(cid, claim, corpus, site)
+
+
+def csv_export(corpus: "Corpus", site: "SiteInfo", entries: Entries | None = None) -> str:
+    return b"".join(csv_chunks(corpus, site, entries)).decode()
 
 
 def _defuse(value: str) -> str:
@@ -122,7 +142,7 @@ def _defuse(value: str) -> str:
 
 
 def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int], keys: dict[str, str],
-                      cache: "CheckCache | None") -> dict[str, tuple[str, str]]:
+                      cache: "CheckCache | None") -> Entries:
     """Each claim's feed entry and CSV line, from the cache when the claim's page key is unchanged."""
     entries = {}
     for cid, claim in corpus.claims.items():
@@ -139,12 +159,14 @@ def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int
 
 
 def open_data_assets(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
-                     entries: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
-    assets = {SITE_FEED: atom(corpus, site, None, f"{site.name}: latest fact-checks", SITE_FEED, urls.HOME),
-              DATAFEED: datafeed(corpus, site, bounds, entries), CSV_EXPORT: csv_export(corpus, site, entries)}
+                     entries: Entries | None = None) -> dict[str, Iterable[bytes]]:
+    """Every feed and export, by output path, as pieces of UTF-8 to write in turn."""
+    assets: dict[str, Iterable[bytes]] = {
+        SITE_FEED: [atom(corpus, site, None, f"{site.name}: latest fact-checks", SITE_FEED, urls.HOME).encode()],
+        DATAFEED: datafeed_chunks(corpus, site, bounds, entries), CSV_EXPORT: csv_chunks(corpus, site, entries)}
     by_topic = corpus.claims_by_topic()
     for tid, topic in corpus.topics.items():
         path = topic_feed(tid)
-        assets[path] = atom(corpus, site, by_topic.get(tid, []), f"{site.name}: {topic.name}", path,
-                            urls.topic_src(tid))
+        assets[path] = [atom(corpus, site, by_topic.get(tid, []), f"{site.name}: {topic.name}", path,
+                             urls.topic_src(tid)).encode()]
     return assets

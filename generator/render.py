@@ -468,6 +468,9 @@ class Renderer:
         page = render()
         if key is not None:
             self.cache.put(cache_id, key, page)
+            stored = self.cache.get(cache_id, key, render)
+            if stored is not None:  # read back when written: the body need not stay in memory till then
+                return stored  # type: ignore[return-value]
         else:
             page.content_key = _hash(page.as_dict())
         return page
