@@ -17,7 +17,7 @@ from pathlib import Path
 from . import urls
 from .checkcache import CheckCache, committed_file
 from .cards import CardPainter, card_path
-from .corpus import PLACEHOLDER, Corpus, Project, claim_files, load_corpus
+from .corpus import PLACEHOLDER, Corpus, Project, claim_file_names, load_corpus
 from .diagnostics import format_diagnostics
 from .feeds import open_data_assets, open_data_entries
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo, templates_fingerprint
@@ -118,7 +118,7 @@ class Build:
 
     def check_output(self, site_dir: Path) -> None:
         """Every claim file must have become a page: a claim is never silently dropped."""
-        files = self.only if self.only is not None else claim_files(self.project)
+        files = self.only if self.only is not None else claim_file_names(self.project)
         missing = []
         root = str(site_dir)
         for cid in self.corpus.claims:
@@ -220,13 +220,14 @@ class OutputStore:
 
     def prune(self, keep: set[str], slack: float = 2.0) -> int:
         """Drop stored pages this build did not use, once the store holds `slack` times what a build needs."""
-        stored = list(self.folder.glob("*.html"))
+        stored = [name for name in os.listdir(self.folder) if name.endswith(".html")]
         if len(stored) <= max(len(keep) * slack, 64):
             return 0
         dropped = 0
-        for path in stored:
-            if path.stem not in keep:
-                path.unlink(missing_ok=True)
+        for name in stored:
+            if name[:-len(".html")] not in keep:
+                (self.folder / name).unlink(missing_ok=True)
+                self._stored.discard(name)
                 dropped += 1
         return dropped
 

@@ -365,12 +365,16 @@ def load_seeds(project: Project, diagnostics: Diagnostics) -> tuple[dict[str, Se
     return seeds, texts
 
 
-def claim_files(project: Project) -> list[Path]:
+def claim_file_names(project: Project) -> list[str]:
+    """Names of the claim files in the claims folder, sorted."""
     folder = project.claims_path
     if not folder.is_dir():
         return []
-    names = sorted(name for name in os.listdir(folder) if name.endswith(CLAIM_SUFFIXES))
-    return [folder / name for name in names]
+    return sorted(name for name in os.listdir(folder) if name.endswith(CLAIM_SUFFIXES))
+
+
+def claim_files(project: Project) -> list[Path]:
+    return [project.claims_path / name for name in claim_file_names(project)]
 
 
 @dataclass
@@ -612,31 +616,34 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
     cache = CheckCache(cache_dir / "checked") if cache_dir is not None else None
     hashes = FileHashes(cache_dir / "file-hashes.pickle") if cache_dir is not None else None
     refs = _references(project, diagnostics, cache, hashes)
-    paths = claim_files(project) if only is None else [Path(p) for p in only]
     entries: list[Entry] = []
     digests: dict[str, str] = {}
     if cache is None or hashes is None:
-        for chunk in _check_all(project, refs, paths):
+        for chunk in _check_all(project, refs, claim_files(project) if only is None else [Path(p) for p in only]):
             entries.extend(chunk)
     else:
+        # Paths as strings while walking ten thousand files: pathlib objects cost more than the check.
+        folder, prefix = str(project.claims_path), project.rel(project.claims_path)
+        if only is None:
+            listed = [(f"{folder}/{name}", f"{prefix}/{name}") for name in claim_file_names(project)]
+        else:
+            listed = [(str(p), project.rel(Path(p))) for p in only]
         pending: list[tuple[Path, str]] = []
-        folder, prefix = project.claims_path, project.rel(project.claims_path)
-        for path in paths:
-            rel = f"{prefix}/{path.name}" if path.parent == folder else project.rel(path)
+        for file, rel in listed:
             try:
-                sha = hashes.sha(str(path), rel)
+                sha = hashes.sha(file, rel)
             except OSError:
                 sha = None
             if sha is None:
-                pending.append((path, ""))
+                pending.append((Path(file), ""))
                 continue
             key = file_digest(rel, sha)
             entry = cache.get(key)
             if entry is None:
-                pending.append((path, key))
+                pending.append((Path(file), key))
                 continue
             if entry.cid is not None and entry.checked_against != refs.digest:
-                _recheck(entry, path, project, refs)
+                _recheck(entry, Path(file), project, refs)
                 cache.put(key, entry)
             entries.append(entry)
             if entry.cid is not None:
