@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import serve_rebuild  # noqa: E402
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795392000"}
 
 
@@ -150,6 +152,7 @@ def measure(n: int, work: Path) -> dict:
     edit_one_claim(pub)
     row["rebuild_s"], row["rebuild_rss_kib"] = timed(["factcheck", "build"], pub)
     row["search_first_query_bytes"] = first_query_bytes(site, "minister", pagefind=True)
+    _, row["serve_rebuild_s"] = serve_rebuild.measure(pub)
     base = work / f"baseline-{n}"
     baseline_project(base, row["pages"] - 1)
     row["baseline_build_s"], row["baseline_rss_kib"] = timed(["mkdocs", "build", "-q"], base)
@@ -168,7 +171,7 @@ def report(rows: list[dict]) -> str:
              "Core = the generator's own work, as the baseline does (share cards and Pagefind off); "
              "full = the default configuration (plus share cards and Pagefind).", ""]
     header = ("| claims | pages | validate cold / after one edit | baseline build | core build | core ratio | core per page vs 1k "
-              "| full build | full ratio | rebuild core / full | peak RSS core / full / baseline |")
+              "| full build | full ratio | rebuild core / full / serve | peak RSS core / full / baseline |")
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
     first = rows[0]
     for r in rows:
@@ -178,7 +181,7 @@ def report(rows: list[dict]) -> str:
             f"{r['baseline_build_s']:.1f} s | "
             f"{r['core_build_s']:.1f} s | {r['core_build_s'] / r['baseline_build_s']:.2f}× | {per_page:.2f}× | "
             f"{r['build_s']:.1f} s | {r['build_s'] / r['baseline_build_s']:.2f}× | "
-            f"{r['core_rebuild_s']:.1f} s / {r['rebuild_s']:.1f} s | "
+            f"{r['core_rebuild_s']:.1f} s / {r['rebuild_s']:.1f} s / {r['serve_rebuild_s']:.1f} s | "
             f"{r['core_rss_kib'] / 1024:.0f} / {r['build_rss_kib'] / 1024:.0f} / {r['baseline_rss_kib'] / 1024:.0f} MB |")
     header = "| claims | site (full) | baseline site | heaviest claim page | baseline page | first search | baseline first search |"
     lines += ["", header, "|" + "---|" * (header.count("|") - 1)]
