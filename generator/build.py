@@ -196,10 +196,6 @@ class OutputStore:
     def has(self, key: str) -> bool:
         return f"{key}.html" in self._stored
 
-    def restore(self, key: str, dest: Path) -> None:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        _replace_with_link(self._path(key), dest)
-
     def restore_all(self, pages: list[tuple[str, str]]) -> None:
         """Link stored pages (key, destination) into a site being built; destinations are new files."""
         folder = str(self.folder)

@@ -571,8 +571,8 @@ def _check_all(project: Project, refs: "References", paths: list[Path]):
 def _recheck(entry: Entry, path: Path, project: Project, refs: "References") -> None:
     """Run the cross-file checks again on a cached parse (the data files, sources or date changed)."""
     check_problems = Diagnostics()
-    check_claim(ParsedClaim(entry.cid, entry.rel, _Deferred(path, project, entry.rel), entry.claim),  # type: ignore[arg-type]
-                refs, check_problems)
+    positions = _Deferred(path, project, entry.rel)
+    check_claim(ParsedClaim(entry.cid, entry.rel, positions, entry.claim), refs, check_problems)  # type: ignore[arg-type]
     entry.checked_against, entry.check_problems = refs.digest, list(check_problems)
 
 

@@ -44,7 +44,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import urls
-from .build import Build, BuildError, OutputStore, StagedOutput, clear_folder, output_context_key, output_file, output_path
+from .build import (Build, BuildError, OutputStore, StagedOutput, clear_folder, output_context_key, output_file,
+                    output_path)
 from .html import plain_text, theme_text
 from .render import head_html
 from .theme_fixes import fix_theme_markup

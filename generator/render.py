@@ -190,8 +190,6 @@ class ClaimCache:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.hits = 0
-        self.misses = 0
         self._memory: dict[str, tuple[str, dict[str, str]]] = {}
         self._index: dict[str, list[str]] = {}
         self._used: set[str] = set()
@@ -217,15 +215,11 @@ class ClaimCache:
         if self.folder is None:
             entry = self._memory.get(cid)
             if entry is None or entry[0] != key:
-                self.misses += 1
                 return None
-            self.hits += 1
             return GeneratedPage(**entry[1], content_key=key)
         listed = self._index.get(cid)
         if not listed or listed[0] != key:
-            self.misses += 1
             return None
-        self.hits += 1
 
         def load() -> dict[str, str]:
             try:
