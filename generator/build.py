@@ -82,6 +82,8 @@ class Build:
     def abort(self) -> None:
         if "renderer" in self.__dict__:
             self.renderer.abort()
+        if self.painter is not None:
+            self.painter.stop()
         self._drop_temporary_assets()
 
     def _drop_temporary_assets(self) -> None:

@@ -128,6 +128,12 @@ class CardPainter:
                 target=draw_missing, args=(self.missing, self.folder), daemon=True)
             self.process.start()
 
+    def stop(self) -> None:
+        """Stop drawing (the build failed); cards already drawn stay in the cache."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
     def finish(self, site_dir: Path) -> int:
         if self.process is not None:
             self.process.join()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -84,8 +86,6 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _log_to_stderr() -> None:
-    import logging
-
     logger = logging.getLogger("mkdocs")
     if not any(getattr(h, "_factcheck", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
@@ -242,6 +242,18 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_USAGE
     return args.func(args)
+
+
+def run() -> None:
+    """The `factcheck` console command. Once the work is done and every stream is flushed, the
+    process ends without tearing the interpreter down: freeing a large corpus object by object
+    takes about a second at 10,000 claims, and nothing is left to do (a background thread that
+    is still deleting the previous site leaves the rest to the next build)."""
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
