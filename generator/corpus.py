@@ -628,19 +628,19 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
             listed = [(f"{folder}/{name}", f"{prefix}/{name}") for name in claim_file_names(project)]
         else:
             listed = [(str(p), project.rel(Path(p))) for p in only]
-        pending: list[tuple[Path, str]] = []
+        pending: dict[str, tuple[Path, str]] = {}
         for file, rel in listed:
             try:
                 sha = hashes.sha(file, rel)
             except OSError:
                 sha = None
             if sha is None:
-                pending.append((Path(file), ""))
+                pending[rel] = (Path(file), "")
                 continue
             key = file_digest(rel, sha)
             entry = cache.get(key)
             if entry is None:
-                pending.append((Path(file), key))
+                pending[rel] = (Path(file), key)
                 continue
             if entry.cid is not None and entry.checked_against != refs.digest:
                 _recheck(entry, Path(file), project, refs)
@@ -649,10 +649,11 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
             if entry.cid is not None:
                 digests[entry.cid] = key
         fresh: list[Entry] = []
-        for chunk in _check_all(project, refs, [path for path, _ in pending]):
+        for chunk in _check_all(project, refs, [path for path, _ in pending.values()]):
             fresh.extend(chunk)
-        for (_, key), entry in zip(pending, fresh):
+        for entry in fresh:  # workers return files in their own order: match results by path
             entries.append(entry)
+            key = pending[entry.rel][1]
             if key:
                 cache.put(key, entry)
                 if entry.cid is not None:

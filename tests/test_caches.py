@@ -87,8 +87,11 @@ def _claim(root: Path, index: int) -> Path:
     return sorted((root / "claims").glob("*.yaml"))[index]
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker-processes"])
 def test_validation_with_the_check_cache_reports_exactly_what_a_full_check_reports(
-        publication: Path, capsys: pytest.CaptureFixture) -> None:
+        publication: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, parallel: bool) -> None:
+    if parallel:  # workers take files in interleaved chunks and return them out of order
+        monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
     root = publication
     # Problems of every stage: YAML syntax, the model, cross-file references, a quote.
     _claim(root, 0).write_text("claim: [unclosed\n", encoding="utf-8")
