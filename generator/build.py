@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -14,11 +16,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import urls
+from . import linkfarm, urls
 from .checkcache import CheckCache, committed_file
 from .cards import CardPainter, card_path
 from .corpus import PLACEHOLDER, Corpus, Project, claim_file_names, load_corpus
 from .diagnostics import format_diagnostics
+from .linkfarm import link_all, write_jobs
 from .feeds import open_data_assets, open_data_entries
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo, templates_fingerprint
 from .search import SearchIndexError, index_site
@@ -200,16 +203,67 @@ class OutputStore:
 
     def restore_all(self, pages: list[tuple[str, str]]) -> None:
         """Link stored pages (key, destination) into a site being built; destinations are new files."""
+        link_all(str(self.folder), pages)
+
+    def start_restore(self, pages: list[tuple[str, str]], job_file: Path) -> "Restore":
+        """`restore_all` in another process (see `linkfarm`), while this one goes on building."""
+        write_jobs(str(job_file), pages)
+        process = subprocess.Popen([sys.executable, "-I", "-S", linkfarm.__file__, str(self.folder), str(job_file)],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        return Restore(process, job_file)
+
+    def take_back(self, site_dir: str, wanted: dict[str, str]) -> set[str]:
+        """Return the folders `set_aside` hid to their places, keeping only files that are the
+        stored page itself (same device and inode) for a wanted destination (path -> key); every
+        other file and emptied folder goes. Returns the destinations already in place."""
+        present: set[str] = set()
+        stored: dict[str, tuple[int, int]] = {}
         folder = str(self.folder)
-        for key, dest in pages:
-            source = f"{folder}/{key}.html"
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            try:
-                os.link(source, dest)
-            except FileExistsError:
-                _replace_with_link(Path(source), Path(dest))
-            except OSError:
-                shutil.copyfile(source, dest)
+
+        def identity(key: str) -> tuple[int, int] | None:
+            if key not in stored:
+                try:
+                    info = os.stat(f"{folder}/{key}.html")
+                    stored[key] = (info.st_dev, info.st_ino)
+                except OSError:
+                    stored[key] = (-1, -1)
+            return stored[key]
+
+        def sort_through(path: str, dest: str) -> bool:
+            kept = False
+            with os.scandir(path) as entries:
+                for entry in list(entries):
+                    target = f"{dest}/{entry.name}"
+                    if entry.is_dir(follow_symlinks=False):
+                        if sort_through(entry.path, target):
+                            kept = True
+                        else:
+                            os.rmdir(entry.path)
+                        continue
+                    key = wanted.get(target)
+                    if key is not None and entry.is_file(follow_symlinks=False):
+                        info = entry.stat(follow_symlinks=False)
+                        if (info.st_dev, info.st_ino) == identity(key):
+                            present.add(target)
+                            kept = True
+                            continue
+                    os.unlink(entry.path)
+            return kept
+
+        if not os.path.isdir(site_dir):
+            return present
+        prefixes = {dest[len(site_dir) + 1:].split("/", 1)[0] for dest in wanted if dest.startswith(site_dir + "/")}
+        for entry in os.scandir(site_dir):
+            if not entry.name.startswith(KEPT) or not entry.is_dir(follow_symlinks=False):
+                continue
+            name = entry.name[len(KEPT):]
+            real = f"{site_dir}/{name}"
+            if name not in prefixes or os.path.lexists(real):
+                remove_in_background([_trash_beside(Path(entry.path))])
+                continue
+            sort_through(entry.path, real)
+            os.replace(entry.path, real)
+        return present
 
     def remember(self, key: str, written: Path) -> None:
         if written.is_file() and not self.has(key):
@@ -228,6 +282,26 @@ class OutputStore:
                 self._stored.discard(name)
                 dropped += 1
         return dropped
+
+
+class Restore:
+    """A running `linkfarm` process."""
+
+    def __init__(self, process: subprocess.Popen, job_file: Path):
+        self.process = process
+        self.job_file = job_file
+
+    def wait(self) -> None:
+        """Wait for every link; raise OSError if the process could not make them."""
+        _, errors = self.process.communicate()
+        self.job_file.unlink(missing_ok=True)
+        if self.process.returncode != 0:
+            raise OSError(errors.decode(errors="replace").strip() or f"exit status {self.process.returncode}")
+
+    def abort(self) -> None:
+        self.process.kill()
+        self.process.communicate()
+        self.job_file.unlink(missing_ok=True)
 
 
 def _replace_with_link(source: Path, dest: Path) -> None:
@@ -263,55 +337,144 @@ def output_file(site_dir: str, site: SiteInfo, src_uri: str) -> str:
     return f"{site_dir}/{url}index.html" if url.endswith("/") or url == "" else f"{site_dir}/{url}"
 
 
-def clear_folder(folder: Path) -> None:
-    """Empty `folder` at once: its contents move to a hidden sibling deleted on a background thread."""
-    if not folder.is_dir() or not any(folder.iterdir()):
-        return
-    trash = folder.with_name(f".{folder.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+def clear_folder(folder: Path, named_after: Path | None = None) -> Path | None:
+    """Empty `folder` at once (but for what `set_aside` hid): its contents move to a hidden sibling
+    named after `named_after` (default: the folder), which is returned for the caller to delete
+    (with `remove_in_background`) once the work that must not wait is done."""
+    if not folder.is_dir() or not any(not e.name.startswith(KEPT) for e in folder.iterdir()):
+        return None
+    name = (named_after or folder).name
+    trash = folder.with_name(f".{name}.trash-{os.getpid()}-{time.monotonic_ns()}")
     trash.mkdir()
     for entry in list(folder.iterdir()):
-        os.replace(entry, trash / entry.name)
-    threading.Thread(target=_remove_all, args=([trash],), name="factcheck-clean", daemon=True).start()
+        if not entry.name.startswith(KEPT):
+            os.replace(entry, trash / entry.name)
+    return trash
 
 
 class StagedOutput:
     """Write a site into a staging folder beside the target, then swap it in whole.
 
-    The site it replaces is kept beside the target as `.<name>.previous` until the next build,
-    which deletes it on a background thread while it works: deleting ten thousand page folders
-    takes seconds that would otherwise be added to every rebuild. Whatever the thread has not
-    deleted when the process ends is deleted by the build after."""
+    With a `spare` folder (in the cache folder), the site it replaces becomes the spare, and the
+    spare becomes the next build's staging folder: its page folders are kept (see `set_aside`) and
+    only what changed in them is replaced, which spares a rebuild from making ten thousand folders
+    again and the build after from deleting them. A first build, which replaces nothing, makes a
+    spare of links to its pages while it finishes. Nothing in the spare is trusted:
+    `OutputStore.take_back` keeps a file only where it is the very file (by inode) that the cache
+    holds for that page. A CI job that keeps the cache folder between runs keeps the spare too."""
 
-    def __init__(self, target: Path):
+    def __init__(self, target: Path, spare: Path | None = None):
         self.target = target.resolve()
         self.staging = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}")
-        self.previous = self.target.with_name(f".{self.target.name}.previous")
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        self._cleaner: threading.Thread | None = None
-        old = sorted(self.target.parent.glob(f".{self.target.name}.previous*")) + sorted(
+        self.spare = spare.resolve() if spare is not None else None
+        self.making: tuple[Restore, Path] | None = None
+        leftovers = sorted(self.target.parent.glob(f".{self.target.name}.previous*")) + sorted(
             self.target.parent.glob(f".{self.target.name}.trash-*"))
-        if old:
-            trash = []
-            for number, path in enumerate(old):
-                moved = path.with_name(f".{self.target.name}.trash-{os.getpid()}-{number}")
+        if self.staging.exists():
+            leftovers.append(self._aside(self.staging))
+        if self.spare is not None:
+            leftovers += sorted(self.spare.parent.glob(f"{self.spare.name}.partial-*"))
+            if self.spare.is_dir() and not self.spare.is_symlink():
                 try:
-                    os.replace(path, moved)
-                    trash.append(moved)
-                except OSError:
-                    trash.append(path)
-            self._cleaner = threading.Thread(target=_remove_all, args=(trash,), name="factcheck-clean", daemon=True)
-            self._cleaner.start()
+                    os.replace(self.spare, self.staging)
+                except OSError:  # on another file system than the site: no reuse, no harm
+                    leftovers.append(self.spare)
+            elif self.spare.is_symlink() or self.spare.exists():
+                leftovers.append(self.spare)
+        if leftovers:
+            remove_in_background(leftovers)
+
+    def _aside(self, path: Path) -> Path:
+        moved = self.target.with_name(f".{self.target.name}.trash-{os.getpid()}-{time.monotonic_ns()}")
+        os.replace(path, moved)
+        return moved
+
+    def start_spare(self, store: "OutputStore", pages: dict[str, str], site: SiteInfo) -> None:
+        """On a first build (no site to replace), link the pages (src_uri -> stored key) into a
+        new spare in another process, while the build finishes."""
+        if self.spare is None or self.target.exists() or self.spare.exists() or not pages:
+            return
+        partial = self.spare.with_name(f"{self.spare.name}.partial-{os.getpid()}")
+        jobs = [(key, output_file(str(partial), site, src)) for src, key in pages.items() if store.has(key)]
+        self.making = (store.start_restore(jobs, partial.with_name(f"{partial.name}.jobs")), partial)
+
+    def _finish_spare(self) -> None:
+        if self.making is None or self.spare is None:
+            return
+        (restore, partial), self.making = self.making, None
+        try:
+            restore.wait()
+            os.replace(partial, self.spare)
+        except OSError:  # a spare is an optimisation: without it the next build links every page
+            remove_in_background([partial])
+
+    def _keep_as_spare(self, path: Path) -> None:
+        if self.spare is not None and not self.spare.exists():
+            try:
+                os.replace(path, self.spare)
+                return
+            except OSError:
+                pass
+        remove_in_background([self._aside(path)])
 
     def commit(self) -> None:
+        replaced = None
         if self.target.exists():
-            os.replace(self.target, self.previous)
+            replaced = self._aside(self.target)
         os.replace(self.staging, self.target)
+        self._finish_spare()
+        if replaced is not None:
+            self._keep_as_spare(replaced)
 
     def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        """Keep what was staged as the spare (it is checked file by file before any reuse)."""
+        if self.making is not None:
+            restore, partial = self.making
+            self.making = None
+            restore.abort()
+            remove_in_background([partial])
+        if self.staging.exists():
+            self._keep_as_spare(self.staging)
 
 
-def _remove_all(paths: list[Path]) -> None:
+KEPT = ".factcheck-kept-"
+# The top folders of the pages a rebuild may reuse (claims, topics, speakers, verdicts, sources).
+PAGE_FOLDERS = tuple(sorted({make("x").split("/")[0] for make in (
+    urls.claim_src, urls.topic_src, urls.speaker_src, urls.verdict_src, urls.source_src)}))
+
+
+def set_aside(site_dir: Path, folders: Iterable[str]) -> None:
+    """Before MkDocs empties the output folder: hide the folders that hold generated pages under
+    names it leaves alone (it skips hidden entries), for `OutputStore.take_back` to sort through."""
+    for name in folders:
+        real, hidden = site_dir / name, site_dir / f"{KEPT}{name}"
+        if not real.is_dir() or real.is_symlink():
+            continue
+        if hidden.exists():  # left by a build that failed before taking it back
+            remove_in_background([_trash_beside(hidden)])
+        os.replace(real, hidden)
+
+
+def _trash_beside(path: Path) -> Path:
+    moved = path.with_name(f".factcheck-trash-{os.getpid()}-{time.monotonic_ns()}")
+    os.replace(path, moved)
+    return moved
+
+
+def remove_in_background(paths: list[Path]) -> None:
+    """Delete folders without making the build wait: where the system has `rm`, in a process of its
+    own (which neither holds this interpreter's lock nor ends with it), otherwise on a thread."""
+    remover = shutil.which("rm") if os.name == "posix" else None
+    if remover is not None:
+        try:
+            subprocess.Popen([remover, "-rf", "--", *map(str, paths)], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            return
+        except OSError:
+            pass
+    threading.Thread(target=_remove_each, args=(paths,), name="factcheck-clean", daemon=True).start()
+
+
+def _remove_each(paths: list[Path]) -> None:
     for path in paths:
         shutil.rmtree(path, ignore_errors=True)

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import gcpolicy
 from .corpus import Project, load_corpus
 from .diagnostics import format_diagnostics
 
@@ -241,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_USAGE
-    return args.func(args)
+    with gcpolicy.relaxed():
+        return args.func(args)
 
 
 def run() -> None:

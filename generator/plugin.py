@@ -1,25 +1,30 @@
 """The MkDocs adapter: feeds generated pages to MkDocs and nothing more.
 
 Events used:
-- on_startup: remember whether this is a build or `mkdocs serve`.
+- on_startup / on_shutdown: remember whether this is a build or `mkdocs serve`; run the garbage
+  collector less often meanwhile (see `gcpolicy`).
 - on_config: resolve the project folders and site settings; send the build to a staging folder.
-- on_pre_build: under `mkdocs serve`, move the previous output aside (deleted in the background).
-- on_files: load and validate the corpus, render pages, add them as generated files.
+- on_pre_build: hide the folders of generated pages from MkDocs' cleaning; move the rest of the
+  previous output aside (deleted in the background once the build is done).
+- on_files: load and validate the corpus, render pages, add them as generated files; keep the
+  unchanged pages already in the output folder and link the other unchanged ones in.
 - on_env: keep the theme's compiled templates in the cache folder.
 - on_page_markdown / on_page_content: hand MkDocs the pre-rendered HTML of generated pages and
   fill the `<!-- factcheck:... -->` markers of hand-written pages.
 - on_page_context: add Open Graph, Twitter and ClaimReview tags to the page head.
 - on_template_context: list reused pages (see below) in the sitemap, where MkDocs would have.
 - on_post_page / on_post_template: correct the theme's markup that the Nu Html Checker rejects.
-- on_post_build: check that every claim became a page, then swap the staging folder into place.
-- on_build_error: discard the staging folder, leaving the previous site untouched.
+- on_post_build: check that every claim became a page, then swap the staging folder into place
+  (the replaced site becomes the next build's staging folder).
+- on_build_error: set the staging folder aside, leaving the previous site untouched.
 - on_serve: watch claims, data and seeds.
 
 Generated pages outside the nav whose written HTML is already in the cache (`OutputStore`: same
-content, same theme, configuration and navigation) are not handed to MkDocs at all; their previous
-output is linked into the new site on a second thread while MkDocs builds the rest. That is what
-makes a rebuild after one edit take seconds at 10,000 claims, for `mkdocs serve` and `factcheck
-build` alike.
+content, same theme, configuration and navigation) are not handed to MkDocs at all. Where the
+output folder already holds that very output (the previous `mkdocs serve` build, or the spare site
+that `factcheck build` stages into), it stays; the rest is linked in by a second process while
+MkDocs builds the changed pages. That is what makes a rebuild after one edit take seconds at 10,000
+claims, for `mkdocs serve` and `factcheck build` alike.
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ import logging
 import os
 import posixpath
 import re
-import threading
 from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,9 +47,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import urls
+from . import gcpolicy, urls
 from .build import (Build, BuildError, OutputStore, StagedOutput, clear_folder, output_context_key, output_file,
-                    output_path)
+                    PAGE_FOLDERS, Restore, output_path, remove_in_background,
+                    set_aside)
 from .html import plain_text, theme_text
 from .render import head_html
 from .theme_fixes import fix_theme_markup
@@ -96,15 +101,22 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.command = "build"
         self.build: Build | None = None
         self.staged: StagedOutput | None = None
+        self.cleared: Path | None = None
         self.store: OutputStore | None = None
         self.reused: dict[str, str] = {}
         self.rendered: dict[str, str] = {}
-        self.restoring: threading.Thread | None = None
-        self.restore_error: OSError | None = None
+        self.restoring: Restore | None = None
         self.nav_cache = SharedFragments()
+        self.collector: tuple[int, int, int] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.collector = gcpolicy.relax()
+
+    def on_shutdown(self) -> None:
+        if self.collector is not None:
+            gcpolicy.restore(self.collector)
+            self.collector = None
 
     def on_config(self, config: Any) -> Any:
         self.store, self.reused, self.rendered = None, {}, {}
@@ -124,15 +136,21 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         if preview:
             self.build.only = [Path(p) for p in preview.split(os.pathsep)]
         if self.config.atomic and self.command == "build":
-            self.staged = StagedOutput(Path(config.site_dir))
+            cache = self.build.cache_dir
+            self.staged = StagedOutput(Path(config.site_dir), spare=cache / "spare-site" if cache is not None else None)
             config.site_dir = str(self.staged.staging)
         return config
 
     def on_pre_build(self, *, config: Any) -> None:
-        """MkDocs empties the output folder next, one file at a time; under `mkdocs serve` that folder
-        holds the whole previous site. Move its contents aside to be deleted on a background thread."""
-        if self.staged is None:
-            clear_folder(Path(config.site_dir))
+        """MkDocs empties the output folder next, one file at a time (under `mkdocs serve` it holds
+        the whole previous site; in a build, the spare). Hide the folders of generated pages from
+        it (unchanged pages in them are kept, see `on_files`) and move the rest aside, to be deleted
+        in the background once this build is done."""
+        assert self.build is not None
+        site_dir = Path(config.site_dir)
+        if self.build.cache_dir is not None and site_dir.is_dir():
+            set_aside(site_dir, PAGE_FOLDERS)
+        self.cleared = clear_folder(site_dir, self.staged.target if self.staged is not None else None)
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         assert self.build is not None
@@ -153,12 +171,18 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             files.append(File.generated(config, page.src_uri, content="",
                                         inclusion=InclusionLevel.NOT_IN_NAV if page.kind in REUSABLE
                                         else InclusionLevel.UNDEFINED))
-        if self.reused:
+        jobs: list[tuple[str, str]] = []
+        if self.store is not None:
+            site_dir, site = config.site_dir, self.build.site
+            wanted = {output_file(site_dir, site, src): key for src, key in self.reused.items()}
+            try:
+                present = self.store.take_back(site_dir, wanted)
+            except OSError as exc:
+                raise PluginError(f"factcheck: could not sort through the previous output: {exc}") from None
+            jobs = [(key, dest) for dest, key in wanted.items() if dest not in present]
+        if jobs:
             assert self.store is not None
-            jobs = [(key, output_file(config.site_dir, self.build.site, src)) for src, key in self.reused.items()]
-            self.restoring = threading.Thread(target=self._restore, args=(jobs,), name="factcheck-restore",
-                                              daemon=True)
-            self.restoring.start()
+            self.restoring = self.store.start_restore(jobs, self.store.folder.with_name(f"restore-{os.getpid()}.jobs"))
         if self.config.share_cards:
             self.build.start_cards()
         for path, written in self.build.write_assets().items():
@@ -309,6 +333,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.store.prune({*self.reused.values(), *self.rendered.values()})
             log.info("factcheck: %d unchanged page(s) reused from the cache, %d rendered",
                      len(self.reused), len(self.rendered))
+            if self.staged is not None:
+                self.staged.start_spare(self.store, {**self.reused, **self.rendered}, self.build.site)
         try:
             self.build.check_output(site_dir)
             if self.config.share_cards:
@@ -321,31 +347,31 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             self.staged.commit()
             config.site_dir = str(self.staged.target)
             self.staged = None
+        self._remove_cleared()
 
-    def _restore(self, jobs: list[tuple[str, str]]) -> None:
-        assert self.store is not None
-        try:
-            self.store.restore_all(jobs)
-        except OSError as exc:
-            self.restore_error = exc
+    def _remove_cleared(self) -> None:
+        if self.cleared is not None:
+            remove_in_background([self.cleared])
+            self.cleared = None
 
     def _wait_for_restore(self) -> None:
-        if self.restoring is not None:
-            self.restoring.join()
-            self.restoring = None
-        error, self.restore_error = self.restore_error, None
-        if error is not None:
-            raise PluginError(f"factcheck: could not copy unchanged pages from the cache: {error}")
+        restoring, self.restoring = self.restoring, None
+        if restoring is not None:
+            try:
+                restoring.wait()
+            except OSError as exc:
+                raise PluginError(f"factcheck: could not copy unchanged pages from the cache: {exc}") from None
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.build is not None:
             self.build.abort()
         if self.restoring is not None:
-            self.restoring.join()
-        self.restoring, self.restore_error = None, None
+            self.restoring.abort()
+            self.restoring = None
         if self.staged is not None:
             self.staged.discard()
             self.staged = None
+        self._remove_cleared()
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         assert self.build is not None
