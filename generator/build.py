@@ -259,7 +259,7 @@ class OutputStore:
             name = entry.name[len(KEPT):]
             real = f"{site_dir}/{name}"
             if name not in prefixes or os.path.lexists(real):
-                remove_in_background([_trash_beside(Path(entry.path))])
+                remove_in_background([_trash_outside(Path(entry.path))])
                 continue
             sort_through(entry.path, real)
             os.replace(entry.path, real)
@@ -348,7 +348,10 @@ def clear_folder(folder: Path, named_after: Path | None = None) -> Path | None:
     trash.mkdir()
     for entry in list(folder.iterdir()):
         if not entry.name.startswith(KEPT):
-            os.replace(entry, trash / entry.name)
+            try:
+                os.replace(entry, trash / entry.name)
+            except FileNotFoundError:  # gone meanwhile
+                pass
     return trash
 
 
@@ -369,7 +372,8 @@ class StagedOutput:
         self.spare = spare.resolve() if spare is not None else None
         self.making: tuple[Restore, Path] | None = None
         leftovers = sorted(self.target.parent.glob(f".{self.target.name}.previous*")) + sorted(
-            self.target.parent.glob(f".{self.target.name}.trash-*"))
+            self.target.parent.glob(f".{self.target.name}.trash-*")) + sorted(
+            self.target.parent.glob(".factcheck-trash-*"))
         if self.staging.exists():
             leftovers.append(self._aside(self.staging))
         if self.spare is not None:
@@ -451,12 +455,14 @@ def set_aside(site_dir: Path, folders: Iterable[str]) -> None:
         if not real.is_dir() or real.is_symlink():
             continue
         if hidden.exists():  # left by a build that failed before taking it back
-            remove_in_background([_trash_beside(hidden)])
+            remove_in_background([_trash_outside(hidden)])
         os.replace(real, hidden)
 
 
-def _trash_beside(path: Path) -> Path:
-    moved = path.with_name(f".factcheck-trash-{os.getpid()}-{time.monotonic_ns()}")
+def _trash_outside(path: Path) -> Path:
+    """Move an entry of an output folder out of it (beside the folder), to be deleted: nothing
+    being deleted may still be inside the folder when it is published."""
+    moved = path.parent.with_name(f".factcheck-trash-{os.getpid()}-{time.monotonic_ns()}")
     os.replace(path, moved)
     return moved
 

@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,77 @@ def test_changing_a_hand_written_page_rerenders_every_page_that_shows_the_naviga
     assert b"How we rate" in incremental["claims/claim-00000/index.html"]
     assert incremental == cold_build(root, tmp_path)
     assert os.environ["SOURCE_DATE_EPOCH"] == SOURCE_DATE_EPOCH
+
+
+def test_a_first_build_leaves_a_spare_of_its_pages_and_the_next_builds_keep_unchanged_pages_in_place(
+        publication: Path) -> None:
+    root = publication
+    site = mkdocs_build(root)
+    spare = root / ".factcheck-cache" / "spare-site"
+    assert (spare / "claims" / "claim-00000" / "index.html").read_bytes() == \
+        (site / "claims" / "claim-00000" / "index.html").read_bytes()
+    assert not (spare / "index.html").exists(), "the first spare holds generated pages only"
+    mkdocs_build(root)  # takes the spare as staging folder; the first site becomes the spare
+    unchanged = site / "claims" / "claim-00001" / "index.html"
+    before = unchanged.stat().st_ino
+    EDITS["claim"](root)
+    mkdocs_build(root)
+    assert unchanged.stat().st_ino == before, "an unchanged page stays where it was, not linked anew"
+    assert not [p.name for p in root.iterdir() if ".staging" in p.name]
+    deadline = time.monotonic() + 60
+    while [p for p in root.iterdir() if "trash" in p.name] and time.monotonic() < deadline:
+        time.sleep(0.1)  # the replaced output is deleted by a process of its own
+    assert not [p.name for p in root.iterdir() if "trash" in p.name]
+
+
+def test_a_tampered_spare_is_sorted_through_and_the_site_still_matches_a_cold_build(publication: Path,
+                                                                                    tmp_path: Path) -> None:
+    """Nothing in the spare is trusted: only files that are the cached output itself are kept."""
+    root = publication
+    mkdocs_build(root)
+    mkdocs_build(root)
+    spare = root / ".factcheck-cache" / "spare-site"
+    page = spare / "claims" / "claim-00002" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    page.unlink()
+    page.write_text(text.replace("</h1>", " (forged)</h1>", 1), encoding="utf-8")  # same path, new file
+    (spare / "claims" / "claim-00004" / "stray.js").write_text("alert(1)", encoding="utf-8")
+    (spare / "claims" / "claim-99999").mkdir()
+    (spare / "claims" / "claim-99999" / "index.html").write_text("a claim that does not exist", encoding="utf-8")
+    (spare / "claims" / "claim-00005" / "outside").symlink_to(tmp_path)
+    (spare / "topics" / "index.html").write_text("stale list", encoding="utf-8")
+    (spare / "leftover.html").write_text("not from this build", encoding="utf-8")
+    (spare / ".factcheck-kept-speakers").mkdir()  # as a build that failed half way would leave it
+    (spare / ".factcheck-kept-speakers" / "junk.html").write_text("junk", encoding="utf-8")
+    EDITS["claim"](root)
+    incremental = tree(mkdocs_build(root))
+    assert incremental == cold_build(root, tmp_path / "work")
+    assert not any("forged" in name or "stray" in name or "99999" in name for name in incremental)
+
+
+def test_serve_rebuilds_in_place_and_match_a_fresh_serve_build(publication: Path, tmp_path: Path) -> None:
+    """Under `mkdocs serve` the output folder is rebuilt in place: unchanged pages stay."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    def serve_build(root: Path, site: Path) -> dict[str, bytes]:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+        config.plugins.on_startup(command="serve", dirty=False)
+        try:
+            build(config, serve_url="http://127.0.0.1:8000/")
+        finally:
+            config.plugins.on_shutdown()
+        return tree(site)
+
+    root, site = publication, tmp_path / "served"
+    first = serve_build(root, site)
+    inodes = {name: (site / name).stat().st_ino for name in first if name.startswith("claims/")}
+    EDITS["speaker"](root)
+    incremental = serve_build(root, site)
+    assert incremental != first
+    same = [name for name in inodes if incremental.get(name) == first[name]]
+    assert len(same) > len(inodes) // 2
+    assert [name for name in same if (site / name).stat().st_ino != inodes[name]] == []
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("site", ".factcheck-cache"))
+    assert incremental == serve_build(fresh, tmp_path / "fresh-served")
