@@ -97,11 +97,13 @@ class Build:
     def assets(self) -> dict[str, Iterable[bytes]]:
         """Stylesheet, feeds and open data, by output path, as pieces of UTF-8 to write in turn."""
         renderer = self.renderer
-        cache = CheckCache(self.cache_dir / "open-data") if self.cache_dir is not None and not self.only else None
-        entries = open_data_entries(self.corpus, self.site, renderer.scale_bounds,
-                                    {cid: renderer.claim_key(cid) for cid in self.corpus.claims}, cache)
+        cached = self.cache_dir is not None and not self.only
+        keys = {cid: renderer.claim_key(cid) for cid in self.corpus.claims}
+        entries = open_data_entries(self.corpus, self.site, renderer.scale_bounds, keys,
+                                    CheckCache(self.cache_dir / "open-data") if cached else None)
+        feeds = CheckCache(self.cache_dir / "feeds") if cached else None
         return {"assets/factcheck/verdicts.css": [renderer.verdict_css().encode()],
-                **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries)}
+                **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries, keys, feeds)}
 
     def write_assets(self) -> dict[str, Path]:
         """The assets written to files (in the cache folder, or a temporary one), by output path, so that
@@ -190,7 +192,8 @@ class OutputStore:
         self.folder = folder
         self.context_key = context_key
         folder.mkdir(parents=True, exist_ok=True)
-        self._stored = set(os.listdir(folder))
+        # stored file name -> inode number, as the folder listing gives it (no stat per file)
+        self._stored = {entry.name: entry.inode() for entry in os.scandir(folder)}
 
     def key(self, page: GeneratedPage) -> str:
         return hashlib.sha256(f"{self.context_key}\0{page.src_uri}\0{page.content_key}".encode()).hexdigest()
@@ -217,17 +220,11 @@ class OutputStore:
         stored page itself (same device and inode) for a wanted destination (path -> key); every
         other file and emptied folder goes. Returns the destinations already in place."""
         present: set[str] = set()
-        stored: dict[str, tuple[int, int]] = {}
-        folder = str(self.folder)
-
-        def identity(key: str) -> tuple[int, int] | None:
-            if key not in stored:
-                try:
-                    info = os.stat(f"{folder}/{key}.html")
-                    stored[key] = (info.st_dev, info.st_ino)
-                except OSError:
-                    stored[key] = (-1, -1)
-            return stored[key]
+        if not os.path.isdir(site_dir):
+            return present
+        # Links only join files of one file system; elsewhere pages were copied and nothing is kept.
+        linkable = os.stat(site_dir).st_dev == os.stat(self.folder).st_dev
+        stored = self._stored
 
         def sort_through(path: str, dest: str) -> bool:
             kept = False
@@ -241,17 +238,14 @@ class OutputStore:
                             os.rmdir(entry.path)
                         continue
                     key = wanted.get(target)
-                    if key is not None and entry.is_file(follow_symlinks=False):
-                        info = entry.stat(follow_symlinks=False)
-                        if (info.st_dev, info.st_ino) == identity(key):
-                            present.add(target)
-                            kept = True
-                            continue
+                    if (key is not None and linkable and entry.is_file(follow_symlinks=False)
+                            and entry.inode() == stored.get(f"{key}.html")):
+                        present.add(target)
+                        kept = True
+                        continue
                     os.unlink(entry.path)
             return kept
 
-        if not os.path.isdir(site_dir):
-            return present
         prefixes = {dest[len(site_dir) + 1:].split("/", 1)[0] for dest in wanted if dest.startswith(site_dir + "/")}
         for entry in os.scandir(site_dir):
             if not entry.name.startswith(KEPT) or not entry.is_dir(follow_symlinks=False):
@@ -268,7 +262,7 @@ class OutputStore:
     def remember(self, key: str, written: Path) -> None:
         if written.is_file() and not self.has(key):
             _replace_with_link(written, self._path(key))
-            self._stored.add(f"{key}.html")
+            self._stored[f"{key}.html"] = os.stat(self._path(key)).st_ino
 
     def prune(self, keep: set[str], slack: float = 2.0) -> int:
         """Drop stored pages this build did not use, once the store holds `slack` times what a build needs."""
@@ -279,7 +273,7 @@ class OutputStore:
         for name in stored:
             if name[:-len(".html")] not in keep:
                 (self.folder / name).unlink(missing_ok=True)
-                self._stored.discard(name)
+                self._stored.pop(name, None)
                 dropped += 1
         return dropped
 

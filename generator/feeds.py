@@ -4,6 +4,7 @@ ClaimReview, and a CSV export. Pure functions of the corpus; no MkDocs."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -159,14 +160,31 @@ def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int
 
 
 def open_data_assets(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
-                     entries: Entries | None = None) -> dict[str, Iterable[bytes]]:
-    """Every feed and export, by output path, as pieces of UTF-8 to write in turn."""
+                     entries: Entries | None = None, keys: dict[str, str] | None = None,
+                     cache: "CheckCache | None" = None) -> dict[str, Iterable[bytes]]:
+    """Every feed and export, by output path, as pieces of UTF-8 to write in turn. With claim keys
+    (see `Renderer.claim_key`, which cover everything a claim shows) and a cache, an Atom feed whose
+    claims are unchanged is taken from the cache."""
+
+    def feed(ids: list[str] | None, title: str, path: str, alternate_src: str) -> list[bytes]:
+        if keys is None or cache is None:
+            return [atom(corpus, site, ids, title, path, alternate_src).encode()]
+        shown = [cid for cid, _ in corpus.sorted_claims(ids)[:FEED_SIZE]]
+        key = hashlib.sha256("\x1f".join([title, path, alternate_src, *(keys[cid] for cid in shown)]).encode()
+                             ).hexdigest()
+        text = cache.get(key)
+        if text is None:
+            text = atom(corpus, site, ids, title, path, alternate_src).encode()
+            cache.put(key, text)
+        return [text]
+
     assets: dict[str, Iterable[bytes]] = {
-        SITE_FEED: [atom(corpus, site, None, f"{site.name}: latest fact-checks", SITE_FEED, urls.HOME).encode()],
+        SITE_FEED: feed(None, f"{site.name}: latest fact-checks", SITE_FEED, urls.HOME),
         DATAFEED: datafeed_chunks(corpus, site, bounds, entries), CSV_EXPORT: csv_chunks(corpus, site, entries)}
     by_topic = corpus.claims_by_topic()
     for tid, topic in corpus.topics.items():
         path = topic_feed(tid)
-        assets[path] = [atom(corpus, site, by_topic.get(tid, []), f"{site.name}: {topic.name}", path,
-                             urls.topic_src(tid)).encode()]
+        assets[path] = feed(by_topic.get(tid, []), f"{site.name}: {topic.name}", path, urls.topic_src(tid))
+    if cache is not None:
+        cache.save(prune=True)
     return assets

@@ -149,3 +149,25 @@ def test_open_data_from_cached_entries_is_what_a_full_export_writes(publication:
     assert datafeed(corpus, build.site, renderer.scale_bounds, cached) == whole
     assert len(json.loads(whole)["dataFeedElement"]) == len(corpus.claims) == 30
     assert csv_export(corpus, build.site, cached) == csv_export(corpus, build.site)
+
+
+def test_atom_feeds_from_the_cache_are_what_fresh_feeds_are(publication: Path, tmp_path: Path) -> None:
+    from generator.build import Build
+    from generator.checkcache import CheckCache
+    from generator.feeds import open_data_assets
+
+    build = Build.from_settings(root=publication, site_name="Synthetic", site_url="https://example.org/",
+                                cache_dir=None)
+    corpus, renderer = build.corpus, build.renderer
+    keys = {cid: renderer.claim_key(cid) for cid in corpus.claims}
+
+    def feeds(**cache) -> dict[str, bytes]:
+        assets = open_data_assets(corpus, build.site, renderer.scale_bounds, **cache)
+        return {path: b"".join(chunks) for path, chunks in assets.items() if path.startswith("feeds/")}
+
+    fresh = feeds()
+    assert len(fresh) == 1 + len(corpus.topics) and all(b"<entry>" in text for text in fresh.values())
+    assert feeds(keys=keys, cache=CheckCache(tmp_path / "feeds")) == fresh
+    stored = CheckCache(tmp_path / "feeds")
+    assert len(stored.entries) == len(fresh)
+    assert feeds(keys=keys, cache=stored) == fresh
