@@ -215,49 +215,10 @@ class OutputStore:
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         return Restore(process, job_file)
 
-    def take_back(self, site_dir: str, wanted: dict[str, str]) -> set[str]:
-        """Return the folders `set_aside` hid to their places, keeping only files that are the
-        stored page itself (same device and inode) for a wanted destination (path -> key); every
-        other file and emptied folder goes. Returns the destinations already in place."""
-        present: set[str] = set()
-        if not os.path.isdir(site_dir):
-            return present
-        # Links only join files of one file system; elsewhere pages were copied and nothing is kept.
-        linkable = os.stat(site_dir).st_dev == os.stat(self.folder).st_dev
-        stored = self._stored
-
-        def sort_through(path: str, dest: str) -> bool:
-            kept = False
-            with os.scandir(path) as entries:
-                for entry in list(entries):
-                    target = f"{dest}/{entry.name}"
-                    if entry.is_dir(follow_symlinks=False):
-                        if sort_through(entry.path, target):
-                            kept = True
-                        else:
-                            os.rmdir(entry.path)
-                        continue
-                    key = wanted.get(target)
-                    if (key is not None and linkable and entry.is_file(follow_symlinks=False)
-                            and entry.inode() == stored.get(f"{key}.html")):
-                        present.add(target)
-                        kept = True
-                        continue
-                    os.unlink(entry.path)
-            return kept
-
-        prefixes = {dest[len(site_dir) + 1:].split("/", 1)[0] for dest in wanted if dest.startswith(site_dir + "/")}
-        for entry in os.scandir(site_dir):
-            if not entry.name.startswith(KEPT) or not entry.is_dir(follow_symlinks=False):
-                continue
-            name = entry.name[len(KEPT):]
-            real = f"{site_dir}/{name}"
-            if name not in prefixes or os.path.lexists(real):
-                remove_in_background([_trash_outside(Path(entry.path))])
-                continue
-            sort_through(entry.path, real)
-            os.replace(entry.path, real)
-        return present
+    def identities(self, wanted: dict[str, str]) -> dict[str, tuple[int, int]]:
+        """(device, inode) of the stored page for each destination (path -> key), for `take_back`."""
+        device = os.stat(self.folder).st_dev
+        return {dest: (device, self._stored.get(f"{key}.html", -1)) for dest, key in wanted.items()}
 
     def remember(self, key: str, written: Path) -> None:
         if written.is_file() and not self.has(key):
@@ -436,9 +397,10 @@ class StagedOutput:
 
 
 KEPT = ".factcheck-kept-"
-# The top folders of the pages a rebuild may reuse (claims, topics, speakers, verdicts, sources).
+# The top folders of the files a rebuild may reuse: pages (claims, topics, speakers, verdicts,
+# sources) and share cards.
 PAGE_FOLDERS = tuple(sorted({make("x").split("/")[0] for make in (
-    urls.claim_src, urls.topic_src, urls.speaker_src, urls.verdict_src, urls.source_src)}))
+    urls.claim_src, urls.topic_src, urls.speaker_src, urls.verdict_src, urls.source_src, card_path)}))
 
 
 def set_aside(site_dir: Path, folders: Iterable[str]) -> None:
@@ -451,6 +413,48 @@ def set_aside(site_dir: Path, folders: Iterable[str]) -> None:
         if hidden.exists():  # left by a build that failed before taking it back
             remove_in_background([_trash_outside(hidden)])
         os.replace(real, hidden)
+
+
+def take_back(site_dir: str, wanted: dict[str, tuple[int, int]]) -> set[str]:
+    """Return the folders `set_aside` hid to their places, keeping only files that are, for a wanted
+    destination, the very file the cache holds (its device and inode, from `wanted`); every other
+    file and emptied folder goes. Returns the destinations already in place."""
+    present: set[str] = set()
+    if not os.path.isdir(site_dir):
+        return present
+    device = os.stat(site_dir).st_dev
+
+    def sort_through(path: str, dest: str) -> bool:
+        kept = False
+        with os.scandir(path) as entries:
+            for entry in list(entries):
+                target = f"{dest}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    if sort_through(entry.path, target):
+                        kept = True
+                    else:
+                        os.rmdir(entry.path)
+                    continue
+                # The inode number comes with the folder listing: no stat per file.
+                if wanted.get(target) == (device, entry.inode()) and entry.is_file(follow_symlinks=False):
+                    present.add(target)
+                    kept = True
+                    continue
+                os.unlink(entry.path)
+        return kept
+
+    prefixes = {dest[len(site_dir) + 1:].split("/", 1)[0] for dest in wanted if dest.startswith(site_dir + "/")}
+    for entry in os.scandir(site_dir):
+        if not entry.name.startswith(KEPT) or not entry.is_dir(follow_symlinks=False):
+            continue
+        name = entry.name[len(KEPT):]
+        real = f"{site_dir}/{name}"
+        if name not in prefixes or os.path.lexists(real):
+            remove_in_background([_trash_outside(Path(entry.path))])
+            continue
+        sort_through(entry.path, real)
+        os.replace(entry.path, real)
+    return present
 
 
 def _trash_outside(path: Path) -> Path:

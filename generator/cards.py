@@ -116,10 +116,21 @@ class CardPainter:
     def __init__(self, jobs: list[tuple[str, dict[str, str]]], folder: Path):
         self.jobs = jobs
         self.folder = folder
-        stored = set(os.listdir(folder)) if folder.is_dir() else set()
+        # stored card file name -> inode number, as the folder listing gives it
+        self.stored = {entry.name: entry.inode() for entry in os.scandir(folder)} if folder.is_dir() else {}
         self.keys = {cid: card_key(fields) for cid, fields in jobs}
-        self.missing = [job for job in jobs if f"{self.keys[job[0]]}.jpg" not in stored]
+        self.missing = [job for job in jobs if f"{self.keys[job[0]]}.jpg" not in self.stored]
         self.process: multiprocessing.process.BaseProcess | None = None
+        self.in_place: set[str] = set()  # cards the output folder already holds (see `identities`)
+
+    def identities(self, site_dir: str) -> dict[str, tuple[int, int]]:
+        """(device, inode) of the stored card for each card path in the output folder, for cards
+        already drawn: such a card found there (the same file) is kept rather than linked again."""
+        if not self.folder.is_dir():
+            return {}
+        device = os.stat(self.folder).st_dev
+        return {f"{site_dir}/{card_path(cid)}": (device, self.stored[f"{key}.jpg"])
+                for cid, key in self.keys.items() if f"{key}.jpg" in self.stored}
 
     def start(self) -> None:
         if len(self.missing) > self.INLINE_LIMIT:
@@ -145,6 +156,8 @@ class CardPainter:
         folder, root = str(self.folder), str(site_dir)
         for cid, _ in self.jobs:
             source, target = f"{folder}/{self.keys[cid]}.jpg", f"{root}/{card_path(cid)}"
+            if target in self.in_place:
+                continue
             try:
                 os.link(source, target)
             except FileExistsError:

@@ -142,6 +142,17 @@ class Entry:
     check_problems: list = field(default_factory=list)
 
 
+# Shards this process has read or written, by path: (size, modification time, inode), code
+# fingerprint, entries. `mkdocs serve` rebuilds in one process; a shard file that has not changed
+# since is not unpickled again (which is most of loading the cache). Entries are results of pure
+# functions of their keys, so sharing them between builds is sharing equal values.
+_LOADED: dict[str, tuple[tuple[int, int, int], str, dict[str, Any]]] = {}
+
+
+def _remember(path: Path, signature: tuple[int, int, int], fingerprint: str, entries: dict[str, Any]) -> None:
+    _LOADED[str(path)] = (signature, fingerprint, entries)
+
+
 class CheckCache:
     """A dictionary of entries by key, stored in shard files under `folder`."""
 
@@ -165,11 +176,19 @@ class CheckCache:
         fingerprint = code_fingerprint()
         with _no_gc():
             for shard in range(SHARDS):
+                path = self._path(shard)
                 try:
-                    with open(self._path(shard), "rb") as handle:
-                        data = pickle.load(handle)
+                    info = os.stat(path)
                 except FileNotFoundError:
                     continue
+                signature = (info.st_size, info.st_mtime_ns, info.st_ino)
+                remembered = _LOADED.get(str(path))
+                if remembered is not None and remembered[0] == signature and remembered[1] == fingerprint:
+                    self.entries.update(remembered[2])
+                    continue
+                try:
+                    with open(path, "rb") as handle:
+                        data = pickle.load(handle)
                 except Exception:  # a torn or foreign file is a cache miss, never an error
                     self.changed.add(shard)
                     continue
@@ -177,6 +196,7 @@ class CheckCache:
                     self.changed.add(shard)
                     continue
                 self.entries.update(data["entries"])
+                _remember(path, signature, fingerprint, data["entries"])
 
     def get(self, key: str) -> Any:
         value = self.entries.get(key)
@@ -210,6 +230,8 @@ class CheckCache:
             with open(temporary, "wb") as handle:
                 pickle.dump({"code": fingerprint, "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
+            info = os.stat(path)
+            _remember(path, (info.st_size, info.st_mtime_ns, info.st_ino), fingerprint, entries)
         self.changed.clear()
 
 

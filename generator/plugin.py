@@ -50,7 +50,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from . import gcpolicy, urls
 from .build import (Build, BuildError, OutputStore, StagedOutput, clear_folder, output_context_key, output_file,
                     PAGE_FOLDERS, Restore, output_path, remove_in_background,
-                    set_aside)
+                    set_aside, take_back)
 from .html import plain_text, theme_text
 from .render import head_html
 from .theme_fixes import fix_theme_markup
@@ -172,19 +172,24 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                                         inclusion=InclusionLevel.NOT_IN_NAV if page.kind in REUSABLE
                                         else InclusionLevel.UNDEFINED))
         jobs: list[tuple[str, str]] = []
+        if self.config.share_cards:
+            self.build.start_cards()
         if self.store is not None:
             site_dir, site = config.site_dir, self.build.site
             wanted = {output_file(site_dir, site, src): key for src, key in self.reused.items()}
+            identities = self.store.identities(wanted)
+            if self.build.painter is not None:
+                identities.update(self.build.painter.identities(site_dir))
             try:
-                present = self.store.take_back(site_dir, wanted)
+                present = take_back(site_dir, identities)
             except OSError as exc:
                 raise PluginError(f"factcheck: could not sort through the previous output: {exc}") from None
             jobs = [(key, dest) for dest, key in wanted.items() if dest not in present]
+            if self.build.painter is not None:
+                self.build.painter.in_place = present
         if jobs:
             assert self.store is not None
             self.restoring = self.store.start_restore(jobs, self.store.folder.with_name(f"restore-{os.getpid()}.jobs"))
-        if self.config.share_cards:
-            self.build.start_cards()
         for path, written in self.build.write_assets().items():
             files.append(File.generated(config, path, abs_src_path=str(written)))
         return files

@@ -171,3 +171,26 @@ def test_atom_feeds_from_the_cache_are_what_fresh_feeds_are(publication: Path, t
     stored = CheckCache(tmp_path / "feeds")
     assert len(stored.entries) == len(fresh)
     assert feeds(keys=keys, cache=stored) == fresh
+
+
+def test_a_process_reuses_cache_shards_it_read_only_while_their_files_are_unchanged(tmp_path: Path) -> None:
+    """`mkdocs serve` rebuilds in one process: unchanged shard files are not unpickled again, and a
+    shard written by another process is read again."""
+    import os
+    import pickle
+
+    from generator.checkcache import CheckCache, code_fingerprint
+
+    folder = tmp_path / "checked"
+    first = CheckCache(folder)
+    value = {"claim": ["parsed"]}
+    first.put("ab" * 32, value)
+    first.save(prune=False)
+    again = CheckCache(folder)
+    assert again.entries == {"ab" * 32: value}
+    assert again.entries["ab" * 32] is value, "read from this process's memory"
+    shard = next(folder.glob("shard-*.pickle"))
+    temporary = shard.with_name("other-process.tmp")
+    temporary.write_bytes(pickle.dumps({"code": code_fingerprint(), "entries": {"ab" * 32: "changed elsewhere"}}))
+    os.replace(temporary, shard)
+    assert CheckCache(folder).entries == {"ab" * 32: "changed elsewhere"}
