@@ -413,7 +413,9 @@ class Renderer:
 
     def list_key(self, *parts: Any, ids: Iterable[str] = ()) -> str:
         """Key of an index page: its own inputs, the verdict scale, and the list entries it shows."""
-        return _hash(self.scale_key, parts, [self.item_key(cid) for cid in ids])
+        item_key = self.item_key
+        # The entries' keys are hex digests: joining them is unambiguous and cheaper than JSON.
+        return hashlib.sha256("\x1f".join([self.scale_key, _hash(parts), *map(item_key, ids)]).encode()).hexdigest()
 
     def claim_page(self, cid: str) -> GeneratedPage | StoredPage:
         key = self.claim_key(cid)
