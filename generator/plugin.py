@@ -33,6 +33,7 @@ import logging
 import os
 import posixpath
 import re
+import time
 from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
@@ -345,7 +346,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             if self.config.share_cards:
                 self.build.finish_cards(site_dir)
             if wanted == "always" or (wanted == "build" and self.command == "build"):
-                self.build.index_search(site_dir)
+                started = time.perf_counter()
+                indexed = self.build.index_search(site_dir)
+                log.info("factcheck: Pagefind indexed %d page(s) in %.1f s", indexed, time.perf_counter() - started)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
         if self.staged is not None:
