@@ -103,7 +103,8 @@ class Build:
                                     CheckCache(self.cache_dir / "open-data") if cached else None)
         feeds = CheckCache(self.cache_dir / "feeds") if cached else None
         return {"assets/factcheck/verdicts.css": [renderer.verdict_css().encode()],
-                **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries, keys, feeds)}
+                **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries, keys, feeds,
+                                   renderer.context_key)}
 
     def write_assets(self) -> dict[str, Path]:
         """The assets written to files (in the cache folder, or a temporary one), by output path, so that
@@ -292,22 +293,44 @@ def output_file(site_dir: str, site: SiteInfo, src_uri: str) -> str:
     return f"{site_dir}/{url}index.html" if url.endswith("/") or url == "" else f"{site_dir}/{url}"
 
 
+def _is_kept(entry: os.DirEntry) -> bool:
+    return entry.name.startswith(KEPT) and entry.is_dir(follow_symlinks=False)
+
+
 def clear_folder(folder: Path, named_after: Path | None = None) -> Path | None:
-    """Empty `folder` at once (but for what `set_aside` hid): its contents move to a hidden sibling
-    named after `named_after` (default: the folder), which is returned for the caller to delete
-    (with `remove_in_background`) once the work that must not wait is done."""
-    if not folder.is_dir() or not any(not e.name.startswith(KEPT) for e in folder.iterdir()):
+    """Empty `folder` at once (but for the folders `set_aside` hid): its contents move to a hidden
+    sibling named after `named_after` (default: the folder), which is returned for the caller to
+    delete (with `remove_in_background`) once the work that must not wait is done. Where they
+    cannot move (the folder is a mount point), they are deleted here."""
+    if not folder.is_dir():
+        return None
+    with os.scandir(folder) as listing:
+        entries = [entry for entry in listing if not _is_kept(entry)]
+    if not entries:
         return None
     name = (named_after or folder).name
     trash = folder.with_name(f".{name}.trash-{os.getpid()}-{time.monotonic_ns()}")
-    trash.mkdir()
-    for entry in list(folder.iterdir()):
-        if not entry.name.startswith(KEPT):
-            try:
-                os.replace(entry, trash / entry.name)
-            except FileNotFoundError:  # gone meanwhile
-                pass
+    try:
+        trash.mkdir()
+    except OSError:
+        trash = None
+    for entry in entries:
+        try:
+            if trash is None:
+                raise OSError("no trash folder")
+            os.replace(entry.path, trash / entry.name)
+        except FileNotFoundError:  # gone meanwhile
+            pass
+        except OSError:
+            _delete_now(Path(entry.path))
     return trash
+
+
+def _delete_now(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 class StagedOutput:
@@ -324,7 +347,7 @@ class StagedOutput:
     def __init__(self, target: Path, spare: Path | None = None):
         self.target = target.resolve()
         self.staging = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}")
-        self.spare = spare.resolve() if spare is not None else None
+        self.spare = spare.parent.resolve() / spare.name if spare is not None else None
         self.making: tuple[Restore, Path] | None = None
         leftovers = sorted(self.target.parent.glob(f".{self.target.name}.previous*")) + sorted(
             self.target.parent.glob(f".{self.target.name}.trash-*")) + sorted(
@@ -365,7 +388,18 @@ class StagedOutput:
             restore.wait()
             os.replace(partial, self.spare)
         except OSError:  # a spare is an optimisation: without it the next build links every page
-            remove_in_background([partial])
+            self._discard_partial(partial)
+
+    def _discard_partial(self, partial: Path) -> None:
+        """Delete a spare being made under a name of its own, so a later build of this process can
+        reuse the name at once."""
+        assert self.spare is not None
+        moved = self.spare.with_name(f"{self.spare.name}.partial-{os.getpid()}-{time.monotonic_ns()}")
+        try:
+            os.replace(partial, moved)
+        except OSError:
+            moved = partial
+        remove_in_background([moved])
 
     def _keep_as_spare(self, path: Path) -> None:
         if self.spare is not None and not self.spare.exists():
@@ -391,7 +425,7 @@ class StagedOutput:
             restore, partial = self.making
             self.making = None
             restore.abort()
-            remove_in_background([partial])
+            self._discard_partial(partial)
         if self.staging.exists():
             self._keep_as_spare(self.staging)
 
@@ -410,8 +444,8 @@ def set_aside(site_dir: Path, folders: Iterable[str]) -> None:
         real, hidden = site_dir / name, site_dir / f"{KEPT}{name}"
         if not real.is_dir() or real.is_symlink():
             continue
-        if hidden.exists():  # left by a build that failed before taking it back
-            remove_in_background([_trash_outside(hidden)])
+        if hidden.exists() or hidden.is_symlink():  # left by a build that failed before taking it back
+            _trash_outside(hidden)
         os.replace(real, hidden)
 
 
@@ -444,25 +478,30 @@ def take_back(site_dir: str, wanted: dict[str, tuple[int, int]]) -> set[str]:
         return kept
 
     prefixes = {dest[len(site_dir) + 1:].split("/", 1)[0] for dest in wanted if dest.startswith(site_dir + "/")}
-    for entry in os.scandir(site_dir):
-        if not entry.name.startswith(KEPT) or not entry.is_dir(follow_symlinks=False):
-            continue
+    with os.scandir(site_dir) as listing:
+        hidden = [entry for entry in listing if entry.name.startswith(KEPT)]
+    for entry in hidden:
         name = entry.name[len(KEPT):]
         real = f"{site_dir}/{name}"
-        if name not in prefixes or os.path.lexists(real):
-            remove_in_background([_trash_outside(Path(entry.path))])
+        if name not in prefixes or os.path.lexists(real) or not entry.is_dir(follow_symlinks=False):
+            _trash_outside(Path(entry.path))
             continue
         sort_through(entry.path, real)
         os.replace(entry.path, real)
     return present
 
 
-def _trash_outside(path: Path) -> Path:
-    """Move an entry of an output folder out of it (beside the folder), to be deleted: nothing
-    being deleted may still be inside the folder when it is published."""
+def _trash_outside(path: Path) -> None:
+    """Delete an entry of an output folder: moved out of it (beside the folder) and deleted in the
+    background, since nothing being deleted may still be inside the folder when it is published;
+    deleted at once where it cannot move."""
     moved = path.parent.with_name(f".factcheck-trash-{os.getpid()}-{time.monotonic_ns()}")
-    os.replace(path, moved)
-    return moved
+    try:
+        os.replace(path, moved)
+    except OSError:
+        _delete_now(path)
+        return
+    remove_in_background([moved])
 
 
 def remove_in_background(paths: list[Path]) -> None:

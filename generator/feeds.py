@@ -9,6 +9,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import urls
@@ -146,8 +147,9 @@ def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int
                       cache: "CheckCache | None") -> Entries:
     """Each claim's feed entry and CSV line, from the cache when the claim's page key is unchanged."""
     entries = {}
+    code = code_key() if cache is not None else ""
     for cid, claim in corpus.claims.items():
-        key = keys[cid]
+        key = hashlib.sha256(f"{code}\x1f{keys[cid]}".encode()).hexdigest() if cache is not None else ""
         entry = cache.get(key) if cache is not None else None
         if entry is None:
             entry = (datafeed_item(cid, claim, corpus, site, bounds), csv_row(cid, claim, corpus, site))
@@ -159,19 +161,26 @@ def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int
     return entries
 
 
+def code_key() -> str:
+    """Digest of the code that writes feeds and open data, part of every cached entry's key."""
+    here = Path(__file__)
+    return hashlib.sha256(here.read_bytes() + here.with_name("jsonld.py").read_bytes()).hexdigest()
+
+
 def open_data_assets(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
                      entries: Entries | None = None, keys: dict[str, str] | None = None,
-                     cache: "CheckCache | None" = None) -> dict[str, Iterable[bytes]]:
+                     cache: "CheckCache | None" = None, context: str = "") -> dict[str, Iterable[bytes]]:
     """Every feed and export, by output path, as pieces of UTF-8 to write in turn. With claim keys
-    (see `Renderer.claim_key`, which cover everything a claim shows) and a cache, an Atom feed whose
-    claims are unchanged is taken from the cache."""
+    (see `Renderer.claim_key`, which cover everything a claim shows), a cache and a context key
+    (the site settings), an Atom feed whose claims are unchanged is taken from the cache."""
+    code = code_key() if cache is not None else ""
 
     def feed(ids: list[str] | None, title: str, path: str, alternate_src: str) -> list[bytes]:
         if keys is None or cache is None:
             return [atom(corpus, site, ids, title, path, alternate_src).encode()]
         shown = [cid for cid, _ in corpus.sorted_claims(ids)[:FEED_SIZE]]
-        key = hashlib.sha256("\x1f".join([title, path, alternate_src, *(keys[cid] for cid in shown)]).encode()
-                             ).hexdigest()
+        key = hashlib.sha256("\x1f".join([code, context, json.dumps(site.__dict__, sort_keys=True), title, path,
+                                          alternate_src, *(keys[cid] for cid in shown)]).encode()).hexdigest()
         text = cache.get(key)
         if text is None:
             text = atom(corpus, site, ids, title, path, alternate_src).encode()

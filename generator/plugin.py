@@ -95,6 +95,19 @@ class SharedFragments:
         return markup
 
 
+class WarningCount(logging.Handler):
+    """Counts warnings, as MkDocs does in strict mode, but before the site is swapped in: MkDocs
+    itself aborts only after the post-build event, when a failed strict build would already be
+    published."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     supports_multiple_instances = False
 
@@ -109,6 +122,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         self.restoring: Restore | None = None
         self.nav_cache = SharedFragments()
         self.collector: tuple[int, int, int] | None = None
+        self.warnings: WarningCount | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -136,6 +150,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         preview = os.environ.get(PREVIEW_ENV)
         if preview:
             self.build.only = [Path(p) for p in preview.split(os.pathsep)]
+        if config.strict:
+            self._stop_counting()
+            self.warnings = WarningCount()
+            logging.getLogger("mkdocs").addHandler(self.warnings)
         if self.config.atomic and self.command == "build":
             cache = self.build.cache_dir
             self.staged = StagedOutput(Path(config.site_dir), spare=cache / "spare-site" if cache is not None else None)
@@ -149,9 +167,12 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         in the background once this build is done."""
         assert self.build is not None
         site_dir = Path(config.site_dir)
-        if self.build.cache_dir is not None and site_dir.is_dir():
-            set_aside(site_dir, PAGE_FOLDERS)
-        self.cleared = clear_folder(site_dir, self.staged.target if self.staged is not None else None)
+        try:
+            if self.build.cache_dir is not None and site_dir.is_dir():
+                set_aside(site_dir, PAGE_FOLDERS)
+            self.cleared = clear_folder(site_dir, self.staged.target if self.staged is not None else None)
+        except OSError as exc:
+            raise PluginError(f"factcheck: could not clear the output folder {site_dir}: {exc}") from None
 
     def on_files(self, files: Files, *, config: Any) -> Files:
         assert self.build is not None
@@ -175,19 +196,24 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         jobs: list[tuple[str, str]] = []
         if self.config.share_cards:
             self.build.start_cards()
-        if self.store is not None:
-            site_dir, site = config.site_dir, self.build.site
-            wanted = {output_file(site_dir, site, src): key for src, key in self.reused.items()}
-            identities = self.store.identities(wanted)
-            if self.build.painter is not None:
-                identities.update(self.build.painter.identities(site_dir))
-            try:
-                present = take_back(site_dir, identities)
-            except OSError as exc:
-                raise PluginError(f"factcheck: could not sort through the previous output: {exc}") from None
-            jobs = [(key, dest) for dest, key in wanted.items() if dest not in present]
-            if self.build.painter is not None:
-                self.build.painter.in_place = present
+        site_dir, site = config.site_dir, self.build.site
+        # Files MkDocs itself will write (a hand-written page or a static file could share a path with
+        # a generated one): never kept or linked, since MkDocs writes into an existing file in place,
+        # which for a link would change the cached file too.
+        written = {os.path.normpath(f.abs_dest_path) for f in files}
+        wanted = {dest: key for dest, key in ((output_file(site_dir, site, src), key) for src, key in self.reused.items())
+                  if os.path.normpath(dest) not in written}
+        identities = self.store.identities(wanted) if self.store is not None else {}
+        if self.build.painter is not None and self.store is not None:
+            identities.update({dest: identity for dest, identity in self.build.painter.identities(site_dir).items()
+                               if os.path.normpath(dest) not in written})
+        try:
+            present = take_back(site_dir, identities)  # without a cache: clears what an earlier build hid
+        except OSError as exc:
+            raise PluginError(f"factcheck: could not sort through the previous output: {exc}") from None
+        jobs = [(key, dest) for dest, key in wanted.items() if dest not in present]
+        if self.build.painter is not None:
+            self.build.painter.in_place = present
         if jobs:
             assert self.store is not None
             self.restoring = self.store.start_restore(jobs, self.store.folder.with_name(f"restore-{os.getpid()}.jobs"))
@@ -351,6 +377,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
                 log.info("factcheck: Pagefind indexed %d page(s) in %.1f s", indexed, time.perf_counter() - started)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
+        self._stop_counting()
+        if self.warnings is not None and self.warnings.count:
+            raise PluginError(f"factcheck: {self.warnings.count} warning(s) in strict mode; nothing was published")
+        self.warnings = None
         if self.staged is not None:
             self.staged.commit()
             config.site_dir = str(self.staged.target)
@@ -370,7 +400,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             except OSError as exc:
                 raise PluginError(f"factcheck: could not copy unchanged pages from the cache: {exc}") from None
 
+    def _stop_counting(self) -> None:
+        if self.warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
+
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_counting()
+        self.warnings = None
         if self.build is not None:
             self.build.abort()
         if self.restoring is not None:

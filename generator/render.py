@@ -389,12 +389,12 @@ class Renderer:
         digest = self.corpus.claim_digests.get(cid) or _hash(claim.model_dump(mode="json"))
         # Every part is an id or a hex digest, so joining them is unambiguous (and cheaper than JSON).
         return hashlib.sha256("\x1f".join([
-            self._context_key, cid, digest, ",".join(keys["speakers"][s] for s in speakers),
+            self.context_key, cid, digest, ",".join(keys["speakers"][s] for s in speakers),
             ",".join(keys["topics"][t] for t in claim.topics), keys["verdicts"][claim.verdict.rating],
             ",".join(keys["seeds"][s] for s in seeds)]).encode()).hexdigest()
 
     @cached_property
-    def _context_key(self) -> str:
+    def context_key(self) -> str:
         return _hash(self.fingerprint, self.site.__dict__, self.scale_bounds)
 
     @cached_property

@@ -31,6 +31,20 @@ def test_failed_build_leaves_the_previous_site_untouched(publication: Path, capl
     assert not [p for p in publication.iterdir() if "staging" in p.name or "previous" in p.name]
 
 
+def test_a_warning_in_strict_mode_publishes_nothing(publication: Path, caplog) -> None:
+    """MkDocs aborts a strict build only after the post-build event; the site must not have been
+    swapped in by then."""
+    site = mkdocs_build(publication)
+    before = tree_digest(site)
+    page = publication / "content" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nSee [the archive](no-such-page.md).\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING), pytest.raises(Abort):
+        mkdocs_build(publication)
+    assert "no-such-page.md" in caplog.text and "nothing was published" in caplog.text
+    assert tree_digest(site) == before
+    assert not [p for p in publication.iterdir() if "staging" in p.name]
+
+
 def test_factcheck_build_failure_exits_non_zero_and_keeps_the_site(publication: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "out"
     assert main(["--root", str(publication), "build", "--site-dir", str(out)]) == 0

@@ -160,6 +160,7 @@ def test_a_tampered_spare_is_sorted_through_and_the_site_still_matches_a_cold_bu
     (spare / "claims" / "claim-00005" / "outside").symlink_to(tmp_path)
     (spare / "topics" / "index.html").write_text("stale list", encoding="utf-8")
     (spare / "leftover.html").write_text("not from this build", encoding="utf-8")
+    (spare / ".factcheck-kept-notes.html").write_text("a file under the name of a hidden folder", encoding="utf-8")
     (spare / ".factcheck-kept-speakers").mkdir()  # as a build that failed half way would leave it
     (spare / ".factcheck-kept-speakers" / "junk.html").write_text("junk", encoding="utf-8")
     EDITS["claim"](root)
