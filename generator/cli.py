@@ -251,6 +251,7 @@ def run() -> None:
     process ends without tearing the interpreter down: freeing a large corpus object by object
     takes about a second at 10,000 claims, and nothing is left to do (a background thread that
     is still deleting the previous site leaves the rest to the next build)."""
+    gcpolicy.relax()  # for good: restoring the defaults at the end would set off a full collection
     code = main()
     logging.shutdown()
     sys.stdout.flush()
