@@ -21,7 +21,7 @@ from .checkcache import CheckCache, committed_file
 from .cards import CardPainter, card_path
 from .corpus import PLACEHOLDER, Corpus, Project, claim_file_names, load_corpus
 from .diagnostics import format_diagnostics
-from .linkfarm import link_all, write_jobs
+from .linkfarm import write_jobs
 from .feeds import open_data_assets, open_data_entries
 from .render import ClaimCache, GeneratedPage, Renderer, SiteInfo, templates_fingerprint
 from .search import SearchIndexError, index_site
@@ -205,12 +205,9 @@ class OutputStore:
     def has(self, key: str) -> bool:
         return f"{key}.html" in self._stored
 
-    def restore_all(self, pages: list[tuple[str, str]]) -> None:
-        """Link stored pages (key, destination) into a site being built; destinations are new files."""
-        link_all(str(self.folder), pages)
-
     def start_restore(self, pages: list[tuple[str, str]], job_file: Path) -> "Restore":
-        """`restore_all` in another process (see `linkfarm`), while this one goes on building."""
+        """Link stored pages (key, destination) into a site being built, in another process (see
+        `linkfarm`), while this one goes on building."""
         write_jobs(str(job_file), pages)
         process = subprocess.Popen([sys.executable, "-I", "-S", linkfarm.__file__, str(self.folder), str(job_file)],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -341,7 +338,7 @@ class StagedOutput:
     only what changed in them is replaced, which spares a rebuild from making ten thousand folders
     again and the build after from deleting them. A first build, which replaces nothing, makes a
     spare of links to its pages while it finishes. Nothing in the spare is trusted:
-    `OutputStore.take_back` keeps a file only where it is the very file (by inode) that the cache
+    `take_back` keeps a file only where it is the very file (by inode) that the cache
     holds for that page. A CI job that keeps the cache folder between runs keeps the spare too."""
 
     def __init__(self, target: Path, spare: Path | None = None):
@@ -439,7 +436,7 @@ PAGE_FOLDERS = tuple(sorted({make("x").split("/")[0] for make in (
 
 def set_aside(site_dir: Path, folders: Iterable[str]) -> None:
     """Before MkDocs empties the output folder: hide the folders that hold generated pages under
-    names it leaves alone (it skips hidden entries), for `OutputStore.take_back` to sort through."""
+    names it leaves alone (it skips hidden entries), for `take_back` to sort through."""
     for name in folders:
         real, hidden = site_dir / name, site_dir / f"{KEPT}{name}"
         if not real.is_dir() or real.is_symlink():

@@ -149,9 +149,6 @@ class Entry:
 _LOADED: dict[str, tuple[tuple[int, int, int], str, dict[str, Any]]] = {}
 
 
-def _remember(path: Path, signature: tuple[int, int, int], fingerprint: str, entries: dict[str, Any]) -> None:
-    _LOADED[str(path)] = (signature, fingerprint, entries)
-
 
 class CheckCache:
     """A dictionary of entries by key, stored in shard files under `folder`."""
@@ -196,7 +193,7 @@ class CheckCache:
                     self.changed.add(shard)
                     continue
                 self.entries.update(data["entries"])
-                _remember(path, signature, fingerprint, data["entries"])
+                _LOADED[str(path)] = (signature, fingerprint, data["entries"])
 
     def get(self, key: str) -> Any:
         value = self.entries.get(key)
@@ -231,7 +228,7 @@ class CheckCache:
                 pickle.dump({"code": fingerprint, "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
             info = os.stat(path)
-            _remember(path, (info.st_size, info.st_mtime_ns, info.st_ino), fingerprint, entries)
+            _LOADED[str(path)] = ((info.st_size, info.st_mtime_ns, info.st_ino), fingerprint, entries)
         self.changed.clear()
 
 

@@ -9,6 +9,7 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -161,6 +162,7 @@ def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int
     return entries
 
 
+@cache
 def code_key() -> str:
     """Digest of the code that writes feeds and open data, part of every cached entry's key."""
     here = Path(__file__)

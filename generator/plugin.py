@@ -200,13 +200,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         # Files MkDocs itself will write (a hand-written page or a static file could share a path with
         # a generated one): never kept or linked, since MkDocs writes into an existing file in place,
         # which for a link would change the cached file too.
-        written = {os.path.normpath(f.abs_dest_path) for f in files}
-        wanted = {dest: key for dest, key in ((output_file(site_dir, site, src), key) for src, key in self.reused.items())
-                  if os.path.normpath(dest) not in written}
+        written = {f.abs_dest_path for f in files}  # MkDocs gives these normalised
+        wanted = {output_file(site_dir, site, src): key for src, key in self.reused.items()}
+        wanted = {dest: key for dest, key in wanted.items() if os.path.normpath(dest) not in written}
         identities = self.store.identities(wanted) if self.store is not None else {}
         if self.build.painter is not None and self.store is not None:
-            identities.update({dest: identity for dest, identity in self.build.painter.identities(site_dir).items()
-                               if os.path.normpath(dest) not in written})
+            cards = self.build.painter.identities(site_dir)
+            identities.update((dest, key) for dest, key in cards.items() if os.path.normpath(dest) not in written)
         try:
             present = take_back(site_dir, identities)  # without a cache: clears what an earlier build hid
         except OSError as exc:
