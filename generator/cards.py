@@ -3,26 +3,19 @@ with Pillow and cached by content so unchanged claims are not redrawn."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import multiprocessing
-import os
-import shutil
 from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .output.fs import atomic_write
+
 WIDTH, HEIGHT = 1200, 630
-CARD_VERSION = "1"
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/local/share/fonts"), Path("/Library/Fonts")]
 GLYPHS = {"check": "✓", "info": "ℹ", "scale": "⚖", "question": "?", "cross": "✗"}
-
-
-def card_path(cid: str) -> str:
-    return f"cards/{cid}.jpg"
 
 
 @cache
@@ -87,82 +80,50 @@ def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: s
     return out.getvalue()
 
 
-def card_key(fields: dict[str, str]) -> str:
-    return hashlib.sha256(json.dumps([CARD_VERSION, _font_file(True), fields], sort_keys=True,
-                                     ensure_ascii=False).encode()).hexdigest()
+def font_files() -> list[str | None]:
+    """The fonts a card is drawn with (part of each card's key: another font, another picture)."""
+    return [_font_file(True), _font_file(False)]
 
 
-def draw_missing(jobs: list[tuple[str, dict[str, str]]], folder: Path) -> int:
-    """Draw every card whose key is not in `folder` yet; return how many were drawn."""
-    drawn = 0
-    folder.mkdir(parents=True, exist_ok=True)
-    for _, fields in jobs:
-        path = folder / f"{card_key(fields)}.jpg"
-        if path.is_file():
-            continue
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(draw_card(**fields))
-        tmp.replace(path)
-        drawn += 1
-    return drawn
+def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
+    """Draw each card (fields, stored copy or None, output copy) and write it to both places."""
+    for fields, stored, dest in jobs:
+        data = draw_card(**fields)
+        if stored is not None:
+            atomic_write(Path(stored), data)
+        atomic_write(Path(dest), data)
 
 
 class CardPainter:
-    """Draws missing cards in a second process while MkDocs renders pages on the first core,
-    then places them in the output folder."""
+    """Draws the cards a build lacks, in a second process (when there are many) while MkDocs
+    renders pages on the first core. Each card goes to the store and, as a separate copy, to the
+    output folder."""
 
     INLINE_LIMIT = 64
 
-    def __init__(self, jobs: list[tuple[str, dict[str, str]]], folder: Path):
+    def __init__(self, jobs: list[tuple[dict[str, str], str | None, str]]):
         self.jobs = jobs
-        self.folder = folder
-        # stored card file name -> inode number, as the folder listing gives it
-        self.stored = {entry.name: entry.inode() for entry in os.scandir(folder)} if folder.is_dir() else {}
-        self.keys = {cid: card_key(fields) for cid, fields in jobs}
-        self.missing = [job for job in jobs if f"{self.keys[job[0]]}.jpg" not in self.stored]
         self.process: multiprocessing.process.BaseProcess | None = None
-        self.in_place: set[str] = set()  # cards the output folder already holds (see `identities`)
-
-    def identities(self, site_dir: str) -> dict[str, tuple[int, int]]:
-        """(device, inode) of the stored card for each card path in the output folder, for cards
-        already drawn: such a card found there (the same file) is kept rather than linked again."""
-        if not self.folder.is_dir():
-            return {}
-        device = os.stat(self.folder).st_dev
-        return {f"{site_dir}/{card_path(cid)}": (device, self.stored[f"{key}.jpg"])
-                for cid, key in self.keys.items() if f"{key}.jpg" in self.stored}
 
     def start(self) -> None:
-        if len(self.missing) > self.INLINE_LIMIT:
+        if len(self.jobs) > self.INLINE_LIMIT:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.process = multiprocessing.get_context(method).Process(
-                target=draw_missing, args=(self.missing, self.folder), daemon=True)
+            self.process = multiprocessing.get_context(method).Process(target=draw_into, args=(self.jobs,),
+                                                                       daemon=True)
             self.process.start()
 
     def stop(self) -> None:
-        """Stop drawing (the build failed); cards already drawn stay in the cache."""
+        """Stop drawing (the build failed); cards already drawn stay in the store."""
         if self.process is not None and self.process.is_alive():
             self.process.terminate()
             self.process.join()
 
-    def finish(self, site_dir: Path) -> int:
+    def finish(self) -> int:
+        """Wait for every card; return how many were drawn."""
         if self.process is not None:
             self.process.join()
             if self.process.exitcode != 0:
                 raise RuntimeError(f"share-card process failed with exit code {self.process.exitcode}")
-        draw_missing(self.missing, self.folder)
-        out = site_dir / "cards"
-        out.mkdir(parents=True, exist_ok=True)
-        folder, root = str(self.folder), str(site_dir)
-        for cid, _ in self.jobs:
-            source, target = f"{folder}/{self.keys[cid]}.jpg", f"{root}/{card_path(cid)}"
-            if target in self.in_place:
-                continue
-            try:
-                os.link(source, target)
-            except FileExistsError:
-                os.unlink(target)
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
-        return len(self.missing)
+        else:
+            draw_into(self.jobs)
+        return len(self.jobs)

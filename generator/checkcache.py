@@ -3,7 +3,7 @@
 Checking 10,000 claim files means parsing 10,000 YAML documents, validating them and verifying
 every quote; after an edit to one claim, all but one of those results are still right. This
 cache keeps, for each claim file, the parsed claim and the problems found, under a key made of
-the file's bytes, its path and the code that reads it. The problems found by the cross-file
+the file's bytes, its path and the code that reads it (`keys.content_digest`). The problems found by the cross-file
 checks (references, dates, quotes) are kept together with the digest of what they were checked
 against (data files, archived sources and today's date); when that changes, claims are checked
 again from the cached parse, without reading YAML.
@@ -28,37 +28,23 @@ import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from . import keys
 from .yamlsafe import MAX_FILE_BYTES
 
-FORMAT = 1
 SHARDS = 32
-CODE_MODULES = ("checkcache.py", "corpus.py", "diagnostics.py", "html.py", "model.py", "quotes.py", "yamlsafe.py")
 
 
-@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Digest of the code that turns a file into a claim and its problems, and of the libraries' versions."""
-    from importlib import metadata
-
-    digest = hashlib.sha256(f"format {FORMAT}".encode())
-    here = Path(__file__).parent
-    for module in CODE_MODULES:
-        digest.update(module.encode() + b"\0" + (here / module).read_bytes())
-    for package in ("pydantic", "pydantic-core", "PyYAML", "Markdown", "nh3"):
-        try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(package.encode())
-    return digest.hexdigest()
+    """What every cached result depends on besides the file itself (see `keys.content_digest`)."""
+    return keys.content_digest()
 
 
-def file_digest(rel: str, content_sha: str) -> str:
+def file_digest(rel: str, content_sha: str, fingerprint: str | None = None) -> str:
     """Key of one content file: the code that reads it, its path in the project and its bytes' digest."""
-    return hashlib.sha256(f"{code_fingerprint()}\0{rel}\0{content_sha}".encode()).hexdigest()
+    return keys.digest(fingerprint or code_fingerprint(), rel, content_sha)
 
 
 class FileHashes:

@@ -55,8 +55,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if errors else EXIT_OK
 
 
-def run_mkdocs(config_file: Path, *, command: str = "build", **overrides: object) -> int:
-    """Run a real MkDocs build as its own CLI does; report content errors without a traceback."""
+def run_mkdocs(config_file: Path, *, command: str = "build", plugin_options: dict[str, object] | None = None,
+               **overrides: object) -> int:
+    """Run a real MkDocs build as its own CLI does; report content errors without a traceback.
+    `plugin_options` override options of the factcheck plugin, as if set in mkdocs.yml."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
@@ -64,6 +66,11 @@ def run_mkdocs(config_file: Path, *, command: str = "build", **overrides: object
     _log_to_stderr()
     try:
         config = load_config(str(config_file), **overrides)
+        plugin = config.plugins.get("factcheck")
+        for name, value in (plugin_options or {}).items():
+            if plugin is None:
+                raise ConfigurationError(f"{config_file}: the factcheck plugin is not enabled in `plugins`")
+            plugin.config[name] = value
         config.plugins.on_startup(command=command, dirty=False)
         try:
             build(config)

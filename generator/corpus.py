@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import multiprocessing
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from . import workers
 from .checkcache import CheckCache, Entry, FileHashes, code_fingerprint, file_digest
 from .diagnostics import Diagnostics
 from .html import markdown_problems
@@ -513,7 +513,6 @@ def load_references(project: Project, diagnostics: Diagnostics) -> References:
 
 
 PARALLEL_THRESHOLD = 400
-_WORKER_STATE: tuple[Project, "References"] | None = None
 
 
 @dataclass
@@ -546,26 +545,14 @@ def _check_one(path: Path, project: Project, refs: "References") -> Entry:
 
 
 def _check_files(paths: list[Path]) -> list[Entry]:
-    """Parse and check claim files; runs in the parent or in a forked worker."""
-    assert _WORKER_STATE is not None
-    project, refs = _WORKER_STATE
+    """Parse and check claim files; runs in the parent or in a forked worker (see `workers`)."""
+    project, refs = workers.state()
     return [_check_one(path, project, refs) for path in paths]
 
 
-def _check_all(project: Project, refs: "References", paths: list[Path]):
+def _check_all(project: Project, refs: "References", paths: list[Path]) -> Iterator[list[Entry]]:
     """Check claim files, on every core when there are many and the platform can fork."""
-    global _WORKER_STATE
-    _WORKER_STATE = (project, refs)
-    try:
-        workers = min(os.cpu_count() or 1, 8)
-        if len(paths) < PARALLEL_THRESHOLD or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            yield _check_files(paths)
-            return
-        chunks = [paths[i::workers * 4] for i in range(workers * 4)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_check_files, chunks)
-    finally:
-        _WORKER_STATE = None
+    return workers.map_in_workers((project, refs), _check_files, paths, threshold=PARALLEL_THRESHOLD)
 
 
 def _recheck(entry: Entry, path: Path, project: Project, refs: "References") -> None:
@@ -581,7 +568,8 @@ def _references(project: Project, diagnostics: Diagnostics, cache: CheckCache | 
     """The data files and archived sources, from the cache when none of their files changed."""
     if cache is None or hashes is None:
         return load_references(project, diagnostics)
-    digest = hashlib.sha256(b"references\0" + code_fingerprint().encode())
+    fingerprint = code_fingerprint()
+    digest = hashlib.sha256(b"references\0" + fingerprint.encode())
     for folder in (project.data_path, project.seeds_path):
         if not folder.is_dir():
             continue
@@ -629,6 +617,7 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
         else:
             listed = [(str(p), project.rel(Path(p))) for p in only]
         pending: dict[str, tuple[Path, str]] = {}
+        fingerprint = code_fingerprint()
         for file, rel in listed:
             try:
                 sha = hashes.sha(file, rel)
@@ -637,7 +626,7 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
             if sha is None:
                 pending[rel] = (Path(file), "")
                 continue
-            key = file_digest(rel, sha)
+            key = file_digest(rel, sha, fingerprint)
             entry = cache.get(key)
             if entry is None:
                 pending[rel] = (Path(file), key)

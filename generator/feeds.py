@@ -9,8 +9,6 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import urls
@@ -37,7 +35,7 @@ def _stamp(day) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom(corpus: "Corpus", site: "SiteInfo", ids: list[str] | None, title: str, feed_path: str,
+def atom(corpus: Corpus, site: SiteInfo, ids: list[str] | None, title: str, feed_path: str,
          alternate_src: str) -> str:
     ET.register_namespace("", ATOM_NS)
     entries = corpus.sorted_claims(ids)[:FEED_SIZE]
@@ -74,7 +72,7 @@ Entries = dict[str, tuple[bytes, bytes]]
 """Per claim: its ClaimReview feed entry (JSON) and its CSV line, as UTF-8."""
 
 
-def datafeed_item(cid: str, claim, corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> bytes:
+def datafeed_item(cid: str, claim, corpus: Corpus, site: SiteInfo, bounds: tuple[int, int]) -> bytes:
     """One claim's entry in the ClaimReview feed, as JSON."""
     item = {"@type": "DataFeedItem", "dateCreated": claim.published.isoformat(),
             "dateModified": claim.modified.isoformat(), "url": site.canonical(urls.claim_src(cid)),
@@ -82,7 +80,7 @@ def datafeed_item(cid: str, claim, corpus: "Corpus", site: "SiteInfo", bounds: t
     return json.dumps(item, ensure_ascii=False).encode()
 
 
-def datafeed_chunks(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
+def datafeed_chunks(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int],
                     entries: Entries | None = None) -> Iterator[bytes]:
     """The ClaimReview feed in the shape the Data Commons / Google Fact Check feed uses, in pieces
     (written one after the other, never joined in memory). `entries` may hold each claim's entry
@@ -101,7 +99,7 @@ def datafeed_chunks(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
     yield b"]}\n"
 
 
-def datafeed(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int], entries: Entries | None = None) -> str:
+def datafeed(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int], entries: Entries | None = None) -> str:
     return b"".join(datafeed_chunks(corpus, site, bounds, entries)).decode()
 
 
@@ -115,7 +113,7 @@ def _csv_line(values: list) -> bytes:
     return out.getvalue().encode()
 
 
-def csv_row(cid: str, claim, corpus: "Corpus", site: "SiteInfo") -> bytes:
+def csv_row(cid: str, claim, corpus: Corpus, site: SiteInfo) -> bytes:
     """One claim's line of the CSV export."""
     speaker = corpus.speakers[claim.statement.speaker]
     source = claim.statement.source
@@ -129,13 +127,13 @@ def csv_row(cid: str, claim, corpus: "Corpus", site: "SiteInfo") -> bytes:
     return _csv_line([_defuse(str(v)) for v in row])
 
 
-def csv_chunks(corpus: "Corpus", site: "SiteInfo", entries: Entries | None = None) -> Iterator[bytes]:
+def csv_chunks(corpus: Corpus, site: SiteInfo, entries: Entries | None = None) -> Iterator[bytes]:
     yield _csv_line(CSV_COLUMNS)
     for cid, claim in corpus.sorted_claims():
         yield entries[cid][1] if entries else csv_row(cid, claim, corpus, site)
 
 
-def csv_export(corpus: "Corpus", site: "SiteInfo", entries: Entries | None = None) -> str:
+def csv_export(corpus: Corpus, site: SiteInfo, entries: Entries | None = None) -> str:
     return b"".join(csv_chunks(corpus, site, entries)).decode()
 
 
@@ -144,11 +142,11 @@ def _defuse(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int], keys: dict[str, str],
-                      cache: "CheckCache | None") -> Entries:
+def open_data_entries(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int], keys: dict[str, str],
+                      cache: CheckCache | None) -> Entries:
     """Each claim's feed entry and CSV line, from the cache when the claim's page key is unchanged."""
     entries = {}
-    code = code_key() if cache is not None else ""
+    code = "entry"  # the claim keys cover the code and libraries (see `keys`)
     for cid, claim in corpus.claims.items():
         key = hashlib.sha256(f"{code}\x1f{keys[cid]}".encode()).hexdigest() if cache is not None else ""
         entry = cache.get(key) if cache is not None else None
@@ -162,20 +160,13 @@ def open_data_entries(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int
     return entries
 
 
-@cache
-def code_key() -> str:
-    """Digest of the code that writes feeds and open data, part of every cached entry's key."""
-    here = Path(__file__)
-    return hashlib.sha256(here.read_bytes() + here.with_name("jsonld.py").read_bytes()).hexdigest()
-
-
-def open_data_assets(corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int],
+def open_data_assets(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int],
                      entries: Entries | None = None, keys: dict[str, str] | None = None,
-                     cache: "CheckCache | None" = None, context: str = "") -> dict[str, Iterable[bytes]]:
+                     cache: CheckCache | None = None, context: str = "") -> dict[str, Iterable[bytes]]:
     """Every feed and export, by output path, as pieces of UTF-8 to write in turn. With claim keys
     (see `Renderer.claim_key`, which cover everything a claim shows), a cache and a context key
     (the site settings), an Atom feed whose claims are unchanged is taken from the cache."""
-    code = code_key() if cache is not None else ""
+    code = "feed"  # the context key covers the code and libraries (see `keys`)
 
     def feed(ids: list[str] | None, title: str, path: str, alternate_src: str) -> list[bytes]:
         if keys is None or cache is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -12,7 +11,6 @@ PREVIEW_DIR = ".factcheck-preview"
 
 def preview(root: Path, claims: list[Path], out: Path | None = None) -> int:
     from .cli import run_mkdocs
-    from .plugin import PREVIEW_ENV
 
     root = root.resolve()
     paths = [p.resolve() for p in claims]
@@ -22,11 +20,8 @@ def preview(root: Path, claims: list[Path], out: Path | None = None) -> int:
             return 2
     site_dir = (out or root / PREVIEW_DIR).resolve()
     started = time.perf_counter()
-    os.environ[PREVIEW_ENV] = os.pathsep.join(str(p) for p in paths)
-    try:
-        status = run_mkdocs(root / "mkdocs.yml", command="serve", site_dir=str(site_dir), strict=False)
-    finally:
-        os.environ.pop(PREVIEW_ENV, None)
+    status = run_mkdocs(root / "mkdocs.yml", command="serve", site_dir=str(site_dir), strict=False,
+                        plugin_options={"only": [str(p) for p in paths]})
     if status:
         return status
     elapsed = time.perf_counter() - started

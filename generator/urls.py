@@ -1,4 +1,5 @@
-"""Where each generated page lives, and links between pages, computed without MkDocs."""
+"""Where each generated page and file lives (source path, URL, output file), and links between
+pages, computed without MkDocs. Every URL and output path of the package comes from here."""
 
 from __future__ import annotations
 
@@ -25,6 +26,11 @@ def source_src(sid: str) -> str:
     return f"sources/{sid}.md"
 
 
+def card_path(cid: str) -> str:
+    """Output path of a claim's share card."""
+    return f"cards/{cid}.jpg"
+
+
 TOPICS_INDEX = "topics/index.md"
 SPEAKERS_INDEX = "speakers/index.md"
 VERDICTS_INDEX = "verdicts/index.md"
@@ -43,6 +49,12 @@ def page_url(src_uri: str, directory_urls: bool = True) -> str:
     if stem.endswith("/index"):
         return stem[: -len("index")]
     return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def output_file(src_uri: str, directory_urls: bool = True) -> str:
+    """The file a page is written to, relative to the site folder, as MkDocs writes it."""
+    url = page_url(src_uri, directory_urls)
+    return f"{url}index.html" if url.endswith("/") or url == "" else url
 
 
 def relative(from_url: str, to_url: str) -> str:

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from generator import corpus as corpus_module
-from generator import render as render_module
+from generator import pagecache as pagecache_module
+from generator import plugin as plugin_module
 from generator.cli import main
 from generator.synth import synthesize
 from tests.conftest import mkdocs_build
@@ -35,16 +36,16 @@ def test_claims_rendered_in_the_background_match_claims_rendered_in_turn(
     serial = tree(mkdocs_build(publication, site_dir=tmp_path / "serial"))
     shutil.rmtree(publication / ".factcheck-cache")
     started = []
-    real_init = render_module.BackgroundRender.__init__
+    real_init = pagecache_module.BackgroundRender.__init__
 
-    def spy(self, renderer, jobs, workers):
+    def spy(self, renderer, cache, jobs, count):
         started.append(len(jobs))
-        real_init(self, renderer, jobs, workers)
+        real_init(self, renderer, cache, jobs, count)
 
-    monkeypatch.setattr(render_module, "PARALLEL_RENDER", 1)
+    monkeypatch.setattr(pagecache_module, "PARALLEL_RENDER", 1)
     monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(render_module.BackgroundRender, "__init__", spy)
-    monkeypatch.setattr(render_module.BackgroundRender, "CHUNK", 4)
+    monkeypatch.setattr(pagecache_module.BackgroundRender, "__init__", spy)
+    monkeypatch.setattr(pagecache_module.BackgroundRender, "CHUNK", 4)
     background = tree(mkdocs_build(publication, site_dir=tmp_path / "background"))
     assert started == [30], "every claim page went to the background workers"
     assert background.keys() == serial.keys()
@@ -53,20 +54,18 @@ def test_claims_rendered_in_the_background_match_claims_rendered_in_turn(
 
 def test_the_shared_navigation_sidebar_is_what_each_page_would_draw(
         publication: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.plugin import FactcheckPlugin
-
     keys: list[str] = []
-    real_key = FactcheckPlugin._nav_key
+    real_key = plugin_module._nav_key
 
     def counting(page):
         keys.append(real_key(page))
         return keys[-1]
 
-    monkeypatch.setattr(FactcheckPlugin, "_nav_key", staticmethod(counting))
+    monkeypatch.setattr(plugin_module, "_nav_key", counting)
     shared = tree(mkdocs_build(publication, site_dir=tmp_path / "shared"))
     assert len([k for k in keys if k]) > 30 and len(set(keys) - {""}) < 10, "generated pages share sidebars"
     shutil.rmtree(publication / ".factcheck-cache")
-    monkeypatch.setattr(FactcheckPlugin, "_nav_key", staticmethod(lambda page: ""))
+    monkeypatch.setattr(plugin_module, "_nav_key", lambda page: "")
     drawn = tree(mkdocs_build(publication, site_dir=tmp_path / "drawn"))
     assert drawn.keys() == shared.keys()
     assert [name for name in drawn if drawn[name] != shared[name]] == []
@@ -141,7 +140,7 @@ def test_open_data_from_cached_entries_is_what_a_full_export_writes(publication:
     build = Build.from_settings(root=publication, site_name="Synthetic", site_url="https://example.org/",
                                 cache_dir=None)
     corpus, renderer = build.corpus, build.renderer
-    keys = {cid: renderer.claim_key(cid) for cid in corpus.claims}
+    keys = {cid: renderer.keys.claim(cid) for cid in corpus.claims}
     fresh = open_data_entries(corpus, build.site, renderer.scale_bounds, keys, CheckCache(tmp_path / "od"))
     cached = open_data_entries(corpus, build.site, renderer.scale_bounds, keys, CheckCache(tmp_path / "od"))
     assert cached == fresh
@@ -159,7 +158,7 @@ def test_atom_feeds_from_the_cache_are_what_fresh_feeds_are(publication: Path, t
     build = Build.from_settings(root=publication, site_name="Synthetic", site_url="https://example.org/",
                                 cache_dir=None)
     corpus, renderer = build.corpus, build.renderer
-    keys = {cid: renderer.claim_key(cid) for cid in corpus.claims}
+    keys = {cid: renderer.keys.claim(cid) for cid in corpus.claims}
 
     def feeds(**cache) -> dict[str, bytes]:
         assets = open_data_assets(corpus, build.site, renderer.scale_bounds, **cache)

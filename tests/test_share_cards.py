@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from generator.cards import CardPainter, card_key
+from generator.cards import CardPainter
 
 from .conftest import mkdocs_build, parse_page
 
@@ -22,27 +22,35 @@ def test_every_claim_page_points_to_its_own_card(built_site: Path) -> None:
         assert image.size == (1200, 630) and image.format == "JPEG"
 
 
+def _stored_cards(store: Path) -> dict[str, int]:
+    """Stored files that are JPEG images (the store also holds pages), by name: modification time."""
+    return {p.name: p.stat().st_mtime_ns for p in store.iterdir() if p.read_bytes()[:3] == b"\xff\xd8\xff"}
+
+
 def test_cards_are_cached_and_redrawn_only_when_their_claim_changes(publication: Path) -> None:
     mkdocs_build(publication)
-    cache = publication / ".factcheck-cache" / "cards"
-    first = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")}
+    cache = publication / ".factcheck-cache" / "output"
+    first = _stored_cards(cache)
+    assert len(first) == len(list((publication / "claims").glob("*.yaml")))
     claim = publication / "claims" / "zelensky-no-date-for-leaders-meeting.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace(
         "claim: No date has been set for a meeting of the leaders", "claim: No date was set for a leaders' meeting"),
         encoding="utf-8")
     mkdocs_build(publication)
-    second = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.jpg")}
+    second = _stored_cards(cache)
     new = set(second) - set(first)
     assert len(new) == 1
     assert all(second[name] == first[name] for name in first)
 
 
-def test_painter_draws_only_missing_cards(tmp_path: Path) -> None:
+def test_painter_writes_each_card_to_the_store_and_the_site_as_separate_files(tmp_path: Path) -> None:
     fields = {"site_name": "Desk", "claim": "Кремль: встреча не готовится — café", "speaker": "Сергей Лавров",
               "role": "Foreign Minister", "verdict": "Disputed", "colour": "#6a1b9a", "icon": "scale"}
-    jobs = [("a", fields), ("b", {**fields, "verdict": "Accurate", "icon": "check"})]
-    out = tmp_path / "site"
-    assert CardPainter(jobs, tmp_path / "cache").finish(out) == 2
-    assert CardPainter(jobs, tmp_path / "cache").finish(out) == 0
-    assert (tmp_path / "cache" / f"{card_key(fields)}.jpg").is_file()
-    assert Image.open(out / "cards" / "a.jpg").size == (1200, 630)
+    jobs: list[tuple[dict[str, str], str | None, str]] = [
+        (fields, str(tmp_path / "store" / "k1"), str(tmp_path / "site" / "cards" / "a.jpg")),
+        ({**fields, "verdict": "Accurate", "icon": "check"}, None, str(tmp_path / "site" / "cards" / "b.jpg"))]
+    assert CardPainter(jobs).finish() == 2
+    stored, published = tmp_path / "store" / "k1", tmp_path / "site" / "cards" / "a.jpg"
+    assert stored.read_bytes() == published.read_bytes()
+    assert stored.stat().st_ino != published.stat().st_ino
+    assert Image.open(tmp_path / "site" / "cards" / "b.jpg").size == (1200, 630)

@@ -1,0 +1,268 @@
+"""The output layer, the cache keys and the plugin's contract with MkDocs, tested directly and
+through real builds: published files share nothing with the cache, serve rebuilds equal fresh
+builds, a site without our theme overrides still gets its ClaimReview."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import keys, urls
+from generator.output import Output
+from generator.quotes import SourceText
+from generator.synth import synthesize
+from tests.conftest import mkdocs_build
+
+SOURCE_DATE_EPOCH = "1795392000"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def publication(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+    return synthesize(20, tmp_path / "pub", seed=7, speakers=6, topics=3)
+
+
+def cold(root: Path, work: Path) -> dict[str, bytes]:
+    copy = work / "cold"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*"))
+    return tree(mkdocs_build(copy))
+
+
+def store_digest(root: Path) -> str:
+    store = root / ".factcheck-cache" / "output"
+    return keys.digest(*(keys.digest(p.name, p.read_bytes()) for p in sorted(store.iterdir()) if p.is_file()))
+
+
+# the output layer, directly ---------------------------------------------------------------------------
+def test_plan_reuses_stored_files_and_produces_the_rest(tmp_path: Path) -> None:
+    out = Output(tmp_path / "site", store=tmp_path / "store", staged=True)
+    assert out.folder != out.target and out.folder.parent == out.target.parent
+    assert out.store is not None
+    (tmp_path / "page.html").write_text("stored page", encoding="utf-8")
+    out.store.put_file("k1", str(tmp_path / "page.html"))
+    plan = out.plan({"a/index.html": "k1", "b/index.html": "k2"})
+    assert plan.reuse == {"a/index.html": "k1"} and plan.produce == {"b/index.html": "k2"}
+    out.clear()
+    out.restore(skip=set())
+    (out.folder / "b").mkdir()
+    (out.folder / "b" / "index.html").write_text("new page", encoding="utf-8")
+    out.commit({"b/index.html": "k2"})
+    site = tmp_path / "site"
+    assert (site / "a" / "index.html").read_text(encoding="utf-8") == "stored page"
+    assert out.store.has("k2") and Path(out.store.path("k2")).read_text(encoding="utf-8") == "new page"
+    for name, key in (("a", "k1"), ("b", "k2")):
+        assert (site / name / "index.html").stat().st_ino != os.stat(out.store.path(key)).st_ino
+    assert not out.folder.exists()
+
+
+def test_abort_leaves_the_published_site_as_it_was(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("published", encoding="utf-8")
+    out = Output(site, store=None, staged=True)
+    out.clear()
+    (out.folder / "index.html").write_text("half written", encoding="utf-8")
+    out.abort()
+    assert (site / "index.html").read_text(encoding="utf-8") == "published"
+    assert not out.folder.exists()
+
+
+def test_restore_skips_files_that_mkdocs_writes_itself(tmp_path: Path) -> None:
+    out = Output(tmp_path / "site", store=tmp_path / "store", staged=False)
+    assert out.store is not None
+    (tmp_path / "x").write_text("stored", encoding="utf-8")
+    out.store.put_file("k", str(tmp_path / "x"))
+    out.plan({"p/index.html": "k", "q/index.html": "k"})
+    out.clear()
+    out.restore(skip={"q/index.html"})
+    out.settle()
+    assert (out.folder / "p" / "index.html").is_file() and not (out.folder / "q").exists()
+
+
+# urls ----------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("src", "directory_urls", "url", "output"), [
+    ("index.md", True, "", "index.html"),
+    ("claims/a-claim.md", True, "claims/a-claim/", "claims/a-claim/index.html"),
+    ("claims/a-claim.md", False, "claims/a-claim.html", "claims/a-claim.html"),
+    ("topics/index.md", True, "topics/", "topics/index.html"),
+    ("topics/index.md", False, "topics/", "topics/index.html"),
+])
+def test_page_urls_and_output_files(src: str, directory_urls: bool, url: str, output: str) -> None:
+    assert urls.page_url(src, directory_urls) == url
+    assert urls.output_file(src, directory_urls) == output
+
+
+@pytest.mark.parametrize(("here", "there", "link"), [
+    ("claims/a/", "claims/b/", "../b/"),
+    ("claims/a/", "topics/t/", "../../topics/t/"),
+    ("", "claims/a/", "claims/a/"),
+    ("topics/", "", "../"),
+    ("claims/a/", "claims/a/", "./"),
+])
+def test_relative_links(here: str, there: str, link: str) -> None:
+    assert urls.relative(here, there) == link
+
+
+def test_card_and_absolute_urls() -> None:
+    assert urls.card_path("x") == "cards/x.jpg"
+    assert urls.absolute("https://example.org/", "claims/x/") == "https://example.org/claims/x/"
+    assert urls.absolute("https://example.org", "") == "https://example.org/"
+
+
+# the quote normaliser ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("quote", "found"), [
+    ("He said “we are ready”.", True),
+    ('He said "we are ready".', True),
+    ("He said  \"we are\nready\".", True),
+    ("ready — or not", True),
+    ("ready - or not", True),
+    ("He said [...] ready", True),
+    ("He said we are not ready", False),
+])
+def test_quote_normaliser(quote: str, found: bool) -> None:
+    text = SourceText("He said “we are ready”. Then: ready – or not.")
+    assert text.check(quote).found is found
+
+
+# key derivation ------------------------------------------------------------------------------------------
+def test_digest_parts_are_unambiguous() -> None:
+    assert keys.digest("ab", "c") != keys.digest("a", "bc")
+    assert keys.digest("a") == keys.digest(b"a")
+    assert keys.value_digest({"b": 1, "a": 2}) == keys.value_digest({"a": 2, "b": 1})
+
+
+def test_tree_digest_covers_every_file_and_new_ones(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text("x = 1\n", encoding="utf-8")
+    first = keys.tree_digest(tmp_path)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.html").write_text("<p>", encoding="utf-8")
+    second = keys.tree_digest(tmp_path)
+    (tmp_path / "templates" / "t.html").write_text("<p>!", encoding="utf-8")
+    third = keys.tree_digest(tmp_path)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"\0")
+    assert len({first, second, third}) == 3 and keys.tree_digest(tmp_path) == third
+    assert keys.tree_digest(tmp_path / "missing") == keys.tree_digest(None)
+
+
+def test_code_digest_is_the_whole_package() -> None:
+    package = Path(keys.__file__).parent
+    assert keys.code_digest() == keys.tree_digest(package)
+    assert any(p.suffix == ".html" for p in (package / "templates").iterdir())
+
+
+def test_distributions_follow_requirements_and_the_named_modules() -> None:
+    found = keys.distributions()
+    for name in ("factcheck-desk", "mkdocs", "pydantic", "pyyaml", "jinja2", "markupsafe", "pagefind-bin"):
+        assert name in found, name
+    assert "pytest" not in found, "development extras are not part of the build"
+    assert "pymdown-extensions" in keys.distributions(["pymdownx"])
+    build = keys.BuildKeys.derive(config={"a": 1})
+    assert build.output != keys.BuildKeys.derive(config={"a": 2}).output
+    assert build.content == keys.BuildKeys.derive(config={"a": 2}).content
+
+
+# through real builds ------------------------------------------------------------------------------------
+def test_a_published_file_written_in_place_never_comes_back_and_leaves_the_cache_alone(
+        publication: Path, tmp_path: Path) -> None:
+    site = mkdocs_build(publication)
+    mkdocs_build(publication)
+    before = store_digest(publication)
+    page, card = site / "claims" / "claim-00001" / "index.html", site / "cards" / "claim-00001.jpg"
+    for path in (page, card):
+        with open(path, "r+b") as handle:  # in place: same file, same inode
+            handle.seek(0)
+            handle.write(b"POISONED")
+    assert store_digest(publication) == before, "writing a published file does not touch the cache"
+    for _ in range(2):
+        built = tree(mkdocs_build(publication))
+        assert not any(data.startswith(b"POISONED") for data in built.values())
+        assert store_digest(publication) == before
+    assert built == cold(publication, tmp_path / "work")
+
+
+def test_serve_rebuilds_equal_a_fresh_serve_build(publication: Path, tmp_path: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    def serve_build(root: Path, site: Path) -> dict[str, bytes]:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+        config.plugins.on_startup(command="serve", dirty=False)
+        try:
+            build(config, serve_url="http://127.0.0.1:8000/")
+        finally:
+            config.plugins.on_shutdown()
+        return tree(site)
+
+    site = tmp_path / "served"
+    first = serve_build(publication, site)
+    path = publication / "data" / "speakers.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["speaker-003"]["name"] = "Renamed Speaker"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    again = serve_build(publication, site)
+    assert again != first and any(b"Renamed Speaker" in v for v in again.values())
+    fresh = tmp_path / "fresh"
+    shutil.copytree(publication, fresh, ignore=shutil.ignore_patterns("site", ".factcheck-cache"))
+    assert again == serve_build(fresh, tmp_path / "fresh-served")
+
+
+def test_a_hand_written_page_change_reaches_every_page(publication: Path, tmp_path: Path) -> None:
+    mkdocs_build(publication)
+    config = publication / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("Methodology: methodology.md",
+                                                                 "How we rate: methodology.md"), encoding="utf-8")
+    built = tree(mkdocs_build(publication))
+    assert b"How we rate" in built["claims/claim-00000/index.html"]
+    assert built == cold(publication, tmp_path / "work")
+
+
+def test_without_our_theme_overrides_each_claim_page_has_exactly_one_claimreview(publication: Path) -> None:
+    config = publication / "mkdocs.yml"
+    text, count = re.subn(r"\n  custom_dir: [^\n]+", "", config.read_text(encoding="utf-8"))
+    assert count == 1
+    config.write_text(text, encoding="utf-8")
+    site = mkdocs_build(publication)
+    pages = sorted((site / "claims").glob("*/index.html"))
+    assert len(pages) == 20
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert len(re.findall(r'"@type":\s*"ClaimReview"', html)) == 1, page
+        assert html.count('property="og:title"') == 1
+
+
+def test_with_the_plugin_disabled_nothing_is_generated(publication: Path) -> None:
+    config = publication / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"plugins:\n  - factcheck\n", "plugins:\n  - factcheck:\n      enabled: false\n", text),
+                      encoding="utf-8")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    loaded = load_config(str(config), strict=False)  # the generated pages the nav names are missing
+    build(loaded)
+    site = publication / "site"
+    assert (site / "index.html").is_file()
+    assert not (site / "claims").exists() and not (publication / ".factcheck-cache").exists()
+
+
+def test_without_the_cache_option_nothing_is_kept(publication: Path, tmp_path: Path) -> None:
+    config = publication / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r"plugins:\n  - factcheck\n", "plugins:\n  - factcheck:\n      cache: false\n", text),
+                      encoding="utf-8")
+    built = tree(mkdocs_build(publication))
+    assert not (publication / ".factcheck-cache").exists()
+    assert hashlib.sha256(b"".join(built.values())).hexdigest() == hashlib.sha256(
+        b"".join(cold(publication, tmp_path / "work").values())).hexdigest()
