@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,7 +23,9 @@ INVISIBLE = ("\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u200B\\u200C\\u200E
              "\\u2060-\\u2064\\u2066-\\u2069\\uFEFF")
 TEXT_PATTERN = rf"^(?=[\s\S]*\S)[^{INVISIBLE}]*$"
 LINE_PATTERN = rf"^(?=.*\S)[^\n{INVISIBLE}]*\n?$"
-URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f]*)?$"
+URL_PATTERN = (r"^[hH][tT][tT][pP][sS]?://"
+               r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
+               r"(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f]*)?$")
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
 
@@ -89,7 +91,8 @@ class VerdictLevel(_Strict):
 
     id: Slug = Field(description="Identifier used by claims, e.g. 'contradicted'.")
     label: Line = Field(description="Verdict as readers see it (ClaimReview alternateName).")
-    value: int = Field(ge=1, le=100, strict=True, description="Numeric ClaimReview ratingValue; higher is more accurate.")
+    value: int = Field(ge=1, le=100, strict=True,
+                       description="Numeric ClaimReview ratingValue; higher is more accurate.")
     icon: Icon = Field(description="Icon shown beside the label so the verdict never relies on colour alone.")
     colour: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] = Field(
         description="Badge background colour; white text must meet WCAG AA contrast on it.")
@@ -116,7 +119,7 @@ class ExternalSource(_Strict):
     title: Line | None = Field(None, description="Headline of the article.")
 
 
-SourceRef = Union[Slug, ExternalSource]
+SourceRef = Slug | ExternalSource
 
 
 class Statement(_Strict):
@@ -126,8 +129,10 @@ class Statement(_Strict):
     date: Date | None = Field(None, description="When it was said; leave out when the source does not say.")
     source: SourceRef = Field(description="A seed id from seeds/, or {url, outlet, published, title}.")
     quote: Text = Field(description="Verbatim words from the source; mark an elision with [...].")
-    reported: bool = Field(False, strict=True, description="true when the quote is the outlet's paraphrase, not the speaker's words.")
-    context: Line | None = Field(None, description="Short note on where it was said, e.g. 'Press conference in Moscow'.")
+    reported: bool = Field(False, strict=True,
+                           description="true when the quote is the outlet's paraphrase, not the speaker's words.")
+    context: Line | None = Field(None,
+                                 description="Short note on where it was said, e.g. 'Press conference in Moscow'.")
 
 
 class Verdict(_Strict):
