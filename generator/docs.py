@@ -14,7 +14,8 @@ MODELS = ("Claim", "Statement", "ExternalSource", "Verdict", "Correction")
 def describe(prop: dict[str, Any]) -> str:
     """A short, editor-readable type for one JSON Schema property."""
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        ref: str = prop["$ref"]
+        return ref.rsplit("/", 1)[-1]
     if "anyOf" in prop:
         options = [describe(p) for p in prop["anyOf"] if p.get("type") != "null"]
         return " or ".join(dict.fromkeys(options))

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .render import SiteInfo
 
 
-def claim_review(cid: str, claim: Claim, corpus: "Corpus", site: "SiteInfo", bounds: tuple[int, int]) -> dict[str, Any]:
+def claim_review(cid: str, claim: Claim, corpus: Corpus, site: SiteInfo, bounds: tuple[int, int]) -> dict[str, Any]:
     verdict = corpus.verdicts[claim.verdict.rating]
     speaker = corpus.speakers[claim.statement.speaker]
     author: dict[str, Any] = {"@type": "Person" if speaker.kind == "person" else "Organization", "name": speaker.name}
@@ -42,10 +42,11 @@ def claim_review(cid: str, claim: Claim, corpus: "Corpus", site: "SiteInfo", bou
     return data
 
 
-def appearance(claim: Claim, corpus: "Corpus") -> dict[str, Any]:
+def appearance(claim: Claim, corpus: Corpus) -> dict[str, Any]:
     source = claim.statement.source
     if isinstance(source, ExternalSource):
-        out: dict[str, Any] = {"@type": "CreativeWork", "url": source.url, "datePublished": source.published.isoformat(),
+        out: dict[str, Any] = {"@type": "CreativeWork", "url": source.url,
+                               "datePublished": source.published.isoformat(),
                                "publisher": {"@type": "Organization", "name": source.outlet}}
         if source.title:
             out["headline"] = source.title
