@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from . import urls
 from .jsonld import claim_review
-from .model import ExternalSource
+from .model import Claim, ExternalSource
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from .checkcache import CheckCache
     from .corpus import Corpus
     from .render import SiteInfo
@@ -31,11 +33,11 @@ def topic_feed(tid: str) -> str:
     return f"feeds/topics/{tid}.xml"
 
 
-def _stamp(day) -> str:
+def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom(corpus: Corpus, site: SiteInfo, ids: list[str] | None, title: str, feed_path: str,
+def atom(corpus: Corpus, site: SiteInfo, ids: list[str] | None, *, title: str, feed_path: str,
          alternate_src: str) -> str:
     ET.register_namespace("", ATOM_NS)
     entries = corpus.sorted_claims(ids)[:FEED_SIZE]
@@ -72,7 +74,7 @@ Entries = dict[str, tuple[bytes, bytes]]
 """Per claim: its ClaimReview feed entry (JSON) and its CSV line, as UTF-8."""
 
 
-def datafeed_item(cid: str, claim, corpus: Corpus, site: SiteInfo, bounds: tuple[int, int]) -> bytes:
+def datafeed_item(cid: str, claim: Claim, corpus: Corpus, site: SiteInfo, bounds: tuple[int, int]) -> bytes:
     """One claim's entry in the ClaimReview feed, as JSON."""
     item = {"@type": "DataFeedItem", "dateCreated": claim.published.isoformat(),
             "dateModified": claim.modified.isoformat(), "url": site.canonical(urls.claim_src(cid)),
@@ -107,13 +109,13 @@ CSV_COLUMNS = ["id", "url", "claim", "speaker", "speaker_role", "statement_date"
                "summary", "topics", "published", "modified", "corrections", "source_outlet", "source_url"]
 
 
-def _csv_line(values: list) -> bytes:
+def _csv_line(values: list[str]) -> bytes:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(values)
     return out.getvalue().encode()
 
 
-def csv_row(cid: str, claim, corpus: Corpus, site: SiteInfo) -> bytes:
+def csv_row(cid: str, claim: Claim, corpus: Corpus, site: SiteInfo) -> bytes:
     """One claim's line of the CSV export."""
     speaker = corpus.speakers[claim.statement.speaker]
     source = claim.statement.source
@@ -145,7 +147,7 @@ def _defuse(value: str) -> str:
 def open_data_entries(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int], keys: dict[str, str],
                       cache: CheckCache | None) -> Entries:
     """Each claim's feed entry and CSV line, from the cache when the claim's page key is unchanged."""
-    entries = {}
+    entries: Entries = {}
     code = "entry"  # the claim keys cover the code and libraries (see `keys`)
     for cid, claim in corpus.claims.items():
         key = hashlib.sha256(f"{code}\x1f{keys[cid]}".encode()).hexdigest() if cache is not None else ""
@@ -170,13 +172,13 @@ def open_data_assets(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int],
 
     def feed(ids: list[str] | None, title: str, path: str, alternate_src: str) -> list[bytes]:
         if keys is None or cache is None:
-            return [atom(corpus, site, ids, title, path, alternate_src).encode()]
+            return [atom(corpus, site, ids, title=title, feed_path=path, alternate_src=alternate_src).encode()]
         shown = [cid for cid, _ in corpus.sorted_claims(ids)[:FEED_SIZE]]
         key = hashlib.sha256("\x1f".join([code, context, json.dumps(site.__dict__, sort_keys=True), title, path,
                                           alternate_src, *(keys[cid] for cid in shown)]).encode()).hexdigest()
         text = cache.get(key)
         if text is None:
-            text = atom(corpus, site, ids, title, path, alternate_src).encode()
+            text = atom(corpus, site, ids, title=title, feed_path=path, alternate_src=alternate_src).encode()
             cache.put(key, text)
         return [text]
 
