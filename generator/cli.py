@@ -6,13 +6,17 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Literal
 
 from . import gcpolicy
 from .corpus import Project, load_corpus
 from .diagnostics import format_diagnostics
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+MkDocsCommand = Literal["build", "gh-deploy", "serve"]
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -44,8 +48,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _, diagnostics = load_corpus(project, only=only, cache_dir=cache_dir)
     if args.strict:
         from .diagnostics import Diagnostic, Diagnostics, Severity
-        diagnostics = Diagnostics(Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message, d.field, d.hint, d.code)
-                                  for d in diagnostics)
+        diagnostics = Diagnostics(
+            Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message, d.field, d.hint, d.code)
+            for d in diagnostics)
     output = format_diagnostics(diagnostics, args.format)
     if output:
         print(output)
@@ -55,17 +60,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if errors else EXIT_OK
 
 
-def run_mkdocs(config_file: Path, *, command: str = "build", plugin_options: dict[str, object] | None = None,
-               **overrides: object) -> int:
+def run_mkdocs(config_file: Path, *, command: MkDocsCommand = "build", strict: bool | None = None,
+               site_dir: str | None = None, plugin_options: Mapping[str, object] | None = None) -> int:
     """Run a real MkDocs build as its own CLI does; report content errors without a traceback.
-    `plugin_options` override options of the factcheck plugin, as if set in mkdocs.yml."""
+    `strict` and `site_dir` override mkdocs.yml when given; `plugin_options` override options of
+    the factcheck plugin, as if set in mkdocs.yml."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
     _log_to_stderr()
     try:
-        config = load_config(str(config_file), **overrides)
+        config = load_config(str(config_file), strict=strict, site_dir=site_dir)
         plugin = config.plugins.get("factcheck")
         for name, value in (plugin_options or {}).items():
             if plugin is None:
@@ -87,10 +93,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not config_file.is_file():
         print(f"factcheck build: {config_file}: no such file", file=sys.stderr)
         return EXIT_USAGE
-    overrides: dict[str, object] = {"strict": True}
-    if args.site_dir:
-        overrides["site_dir"] = str(Path(args.site_dir).resolve())
-    return run_mkdocs(config_file, **overrides)
+    site_dir = str(Path(args.site_dir).resolve()) if args.site_dir else None
+    return run_mkdocs(config_file, strict=True, site_dir=site_dir)
 
 
 def _log_to_stderr() -> None:
@@ -249,8 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) and EXIT_USAGE
+    command: Callable[[argparse.Namespace], int] = args.func
     with gcpolicy.relaxed():
-        return args.func(args)
+        return command(args)
 
 
 def run() -> None:
