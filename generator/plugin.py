@@ -44,12 +44,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler, get_build_date, get_build_timestamp
 from mkdocs.utils.templates import TemplateContext
 
-from . import gcpolicy, keys, urls
+from . import gcpolicy, keys, tuning, urls
 from .build import Build, BuildError
 from .cards import CardPainter, font_files
 from .html import plain_text, theme_text
 from .output import Output, OutputError
-from .render import head_html
+from .pagecache import StoredPage
+from .render import GeneratedPage, head_html
 from .theme_fixes import fix_theme_markup
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
@@ -113,7 +114,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
     # lifecycle ---------------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
-        if self.config.enabled:
+        if self.config.enabled and tuning.on("gc-policy"):
             self.collector = gcpolicy.relax()
 
     def on_shutdown(self) -> None:
@@ -146,7 +147,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             logging.getLogger("mkdocs").addHandler(self.warnings)
         cache = self.build.cache_dir
         self.output = Output(Path(config.site_dir), store=cache / "output" if cache is not None else None,
-                             staged=self.config.atomic and self.command == "build")
+                             staged=self.config.atomic and self.command == "build",
+                             copy_in_process=not tuning.on("copier"))
         config.site_dir = str(self.output.folder)
         return config
 
@@ -241,7 +243,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
         `<h1` so that the theme does not add a heading of its own, exactly as for the real body."""
         if self.build is None or page.file.src_uri not in self.build.pages:
             return html
-        return BODY_PLACEHOLDER
+        return BODY_PLACEHOLDER if tuning.on("placeholder") else _body(self.build.pages[page.file.src_uri])
 
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext | None:
@@ -256,10 +258,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             return output
         src = page.file.src_uri
         generated = self.build.pages.get(src)
-        if generated is not None:
-            body = generated.html
-            if "<h1" not in body:
-                body = f"<h1>{escape(generated.title)}</h1>\n{body}"
+        if generated is not None and tuning.on("placeholder"):
+            body = _body(generated)
             before, found, after = output.partition(BODY_PLACEHOLDER)
             if not found:
                 raise PluginError(f"factcheck: the theme did not show the content of {src}; "
@@ -306,7 +306,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):
             if self.painter is not None:
                 self.painter.finish()
             build.check_output(site_dir)
-            if self.config.search_index == "always" or (self.config.search_index == "build" and self.command == "build"):
+            wanted = self.config.search_index
+            if wanted == "always" or (wanted == "build" and self.command == "build"):
                 started = time.perf_counter()
                 indexed = build.index_search(site_dir)
                 log.info("factcheck: Pagefind indexed %d page(s) in %.1f s", indexed, time.perf_counter() - started)
@@ -379,9 +380,15 @@ def _build_keys(config: MkDocsConfig, files: Files) -> keys.BuildKeys:
                                  config=[settings, plugins, theme, keys.mapping_digest(pages)])
 
 
+def _body(page: GeneratedPage | StoredPage) -> str:
+    return page.html if "<h1" in page.html else f"<h1>{escape(page.title)}</h1>\n{page.html}"
+
+
 def _nav_key(page: Page) -> str:
     """Pages outside the navigation, without a table of contents, in the same folder, get the same
     navigation sidebar: its links are relative to the folder, and none of them is the page."""
+    if not tuning.on("shared-sidebar"):
+        return ""
     if page.toc or (page.meta or {}).get("hide") or not page.file.inclusion.is_not_in_nav():
         return ""
     folder = posixpath.dirname(page.url.rstrip("/"))

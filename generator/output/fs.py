@@ -10,6 +10,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import tuning
+
 TRASH_PREFIX = ".factcheck-trash-"
 
 
@@ -79,6 +81,9 @@ def remove_in_background(paths: Iterable[Path | None]) -> None:
     one (it neither holds this interpreter's lock nor ends with it), otherwise on a thread."""
     doomed = [p for p in paths if p is not None]
     if not doomed:
+        return
+    if not tuning.on("background-delete"):
+        _delete_each(doomed)
         return
     remover = shutil.which("rm") if os.name == "posix" else None
     if remover is not None:

@@ -1,0 +1,24 @@
+"""Switches that turn off one performance mechanism at a time, for `benchmarks/mechanisms.py`.
+
+Each mechanism must pay for itself in measured seconds (or megabytes); the benchmark measures a
+rebuild with all of them on, then with each one off. Set `FACTCHECK_WITHOUT` to a comma-separated
+list of names to turn mechanisms off; nothing else reads it, and the output is the same either way
+(only time and memory differ).
+
+- copier: reused pages are copied into the site by a separate process (else by the build itself)
+- gc-policy: Python's cyclic garbage collector runs less often during a build
+- background-delete: old output is deleted by a separate `rm` process (else before the build goes on)
+- shared-sidebar: pages outside the navigation in one folder share one drawn sidebar
+- placeholder: MkDocs holds a short placeholder instead of each generated page's body until written
+"""
+
+from __future__ import annotations
+
+import os
+
+MECHANISMS = ("copier", "gc-policy", "background-delete", "shared-sidebar", "placeholder")
+
+
+def on(mechanism: str) -> bool:
+    assert mechanism in MECHANISMS, mechanism
+    return mechanism not in os.environ.get("FACTCHECK_WITHOUT", "").split(",")
