@@ -101,11 +101,11 @@ class Build:
     def assets(self) -> dict[str, Iterable[bytes]]:
         """Stylesheet, feeds and open data, by output path, as pieces of UTF-8 to write in turn."""
         renderer = self.renderer
-        cached = self.cache_dir is not None and not self.only
+        cache = self.cache_dir if not self.only else None
         keys = {cid: renderer.keys.claim(cid) for cid in self.corpus.claims}
         entries = open_data_entries(self.corpus, self.site, renderer.scale_bounds, keys,
-                                    CheckCache(self.cache_dir / "open-data") if cached else None)
-        feeds = CheckCache(self.cache_dir / "feeds") if cached else None
+                                    CheckCache(cache / "open-data") if cache is not None else None)
+        feeds = CheckCache(cache / "feeds") if cache is not None else None
         return {"assets/factcheck/verdicts.css": [renderer.verdict_css().encode()],
                 **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries, keys, feeds,
                                    renderer.keys.context)}

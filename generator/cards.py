@@ -28,12 +28,13 @@ def _font_file(bold: bool) -> str | None:
 
 
 @cache
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     path = _font_file(bold)
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, max_lines: int) -> list[str]:
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int,
+          max_lines: int) -> list[str]:
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -108,8 +109,8 @@ class CardPainter:
     def start(self) -> None:
         if len(self.jobs) > self.INLINE_LIMIT:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            self.process = multiprocessing.get_context(method).Process(target=draw_into, args=(self.jobs,),
-                                                                       daemon=True)
+            context = multiprocessing.get_context(method)
+            self.process = context.Process(target=draw_into, args=(self.jobs,), daemon=True)  # type: ignore[attr-defined]
             self.process.start()
 
     def stop(self) -> None:

@@ -26,12 +26,14 @@ import pickle
 import stat
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import keys
+from .diagnostics import Diagnostic
 from .yamlsafe import MAX_FILE_BYTES
 
 SHARDS = 32
@@ -103,7 +105,7 @@ class FileHashes:
 
 
 @contextmanager
-def _no_gc():
+def _no_gc() -> Iterator[None]:
     """Loading a pickle of many small objects is several times faster without the cyclic collector,
     which otherwise runs over every object created so far again and again."""
     enabled = gc.isenabled()
@@ -123,9 +125,9 @@ class Entry:
     cid: str | None
     rel: str
     claim: Any
-    parse_problems: list
+    parse_problems: list[Diagnostic]
     checked_against: str = ""
-    check_problems: list = field(default_factory=list)
+    check_problems: list[Diagnostic] = field(default_factory=list)
 
 
 # Shards this process has read or written, by path: (size, modification time, inode), code

@@ -102,6 +102,14 @@ def _render_chunk(jobs: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
     return done
 
 
+def _renders(renderer: Renderer, cid: str) -> Callable[[], GeneratedPage]:
+    return lambda: renderer.claim_page(cid)
+
+
+def _waits(running: BackgroundRender, cid: str) -> Callable[[], None]:
+    return lambda: running.wait_for(cid)
+
+
 def _render_plain(jobs: list[tuple[str, str]]) -> list[GeneratedPage]:
     renderer = workers.state()[0]
     return [renderer.claim_page(cid) for cid, _ in jobs]
@@ -155,6 +163,11 @@ class StoredPage:
     the body of one page at a time rather than of every page."""
 
     FIELDS = ("title", "description", "html", "jsonld", "image")
+    title: str
+    description: str
+    html: str
+    jsonld: str
+    image: str
 
     def __init__(self, src_uri: str, kind: str, content_key: str, load: Callable[[], dict[str, str]]):
         self.src_uri, self.kind, self.content_key = src_uri, kind, content_key
@@ -166,7 +179,7 @@ class StoredPage:
         data = self._load()
         for field_name in StoredPage.FIELDS:
             self.__dict__.setdefault(field_name, data.get(field_name, ""))
-        return getattr(self, name)
+        return str(self.__dict__[name])
 
     def release(self) -> None:
         """Forget the body (it is read again if asked for); the title stays."""
@@ -216,7 +229,7 @@ class ClaimCache:
 
         def load() -> dict[str, str]:
             try:
-                data = json.loads(self._file(cid).read_text(encoding="utf-8"))
+                data: dict[str, str] = json.loads(self._file(cid).read_text(encoding="utf-8"))
                 if data.pop("key") == key:
                     return data
             except (OSError, ValueError, KeyError):
@@ -239,7 +252,7 @@ class ClaimCache:
 
         def load() -> dict[str, str]:
             ready()
-            data = json.loads(self._file(cid).read_text(encoding="utf-8"))
+            data: dict[str, str] = json.loads(self._file(cid).read_text(encoding="utf-8"))
             if data.pop("key") != key:
                 raise RuntimeError(f"cached page {cid} was overwritten during the build")
             return data
@@ -308,20 +321,20 @@ class PageCache:
         keys_of = {cid: self.keys.claim(cid) for cid in ids}
         store = self.store
         pages: dict[str, GeneratedPage | StoredPage | None] = {
-            cid: store.get(cid, keys_of[cid], lambda cid=cid: renderer.claim_page(cid)) for cid in ids}
+            cid: store.get(cid, keys_of[cid], _renders(renderer, cid)) for cid in ids}
         missing = [(cid, keys_of[cid]) for cid, page in pages.items() if page is None]
         many = len(missing) >= PARALLEL_RENDER and workers.can_fork()
         if many and store.folder is not None and background:
             self.background = running = BackgroundRender(renderer, store, missing, max(1, workers.cores() - 1))
             for cid, key in missing:
                 pages[cid] = store.pending(cid, key, urls.claim_src(cid), "claim", renderer.corpus.claims[cid].claim,
-                                           lambda cid=cid: running.wait_for(cid))
+                                           _waits(running, cid))
         elif many and store.folder is not None:
             with workers.fork_pool(workers.cores(), (renderer, store)) as pool:
                 for batch in pool.imap(_render_chunk, workers.chunks(missing, workers.cores() * 4)):
                     for cid, key, title in batch:
                         store.record(cid, key, urls.claim_src(cid), "claim", title)
-                        pages[cid] = store.get(cid, key, lambda cid=cid: renderer.claim_page(cid))
+                        pages[cid] = store.get(cid, key, _renders(renderer, cid))
         else:
             for done in workers.run_here((renderer, store), _render_plain, missing):
                 cid = done.src_uri[len("claims/"):-len(".md")]

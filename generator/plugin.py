@@ -59,7 +59,7 @@ REUSABLE = frozenset({"claim", "topic", "speaker", "verdict", "source"})
 BODY_PLACEHOLDER = "<!-- factcheck: page body, <h1 included -->"
 
 
-class FactcheckConfig(Config):
+class FactcheckConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' Config is untyped
     enabled = c.Type(bool, default=True)
     """Generate the fact-check pages. When false, the plugin does nothing at all."""
     claims_dir = c.Type(str, default="claims")
@@ -97,7 +97,7 @@ class SharedFragments:
         return markup
 
 
-class FactcheckPlugin(BasePlugin[FactcheckConfig]):
+class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-call]  # as above
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -389,7 +389,7 @@ def _nav_key(page: Page) -> str:
     navigation sidebar: its links are relative to the folder, and none of them is the page."""
     if not tuning.on("shared-sidebar"):
         return ""
-    if page.toc or (page.meta or {}).get("hide") or not page.file.inclusion.is_not_in_nav():
+    if page.toc or (page.meta or {}).get("hide") or page.file.inclusion != InclusionLevel.NOT_IN_NAV:
         return ""
     folder = posixpath.dirname(page.url.rstrip("/"))
     return f"{folder}|{page.url.count('/')}"

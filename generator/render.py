@@ -177,9 +177,9 @@ class Renderer:
             return page
         return self.cache.page(src, (template, title, description, kind, key), render)
 
-    def topic_pages(self) -> list[GeneratedPage]:
+    def topic_pages(self) -> list[GeneratedPage | StoredPage]:
         by_topic = self.corpus.claims_by_topic()
-        pages = []
+        pages: list[GeneratedPage | StoredPage] = []
         for tid, topic in sorted(self.corpus.topics.items()):
             src = urls.topic_src(tid)
             ids = by_topic.get(tid, [])
@@ -194,7 +194,7 @@ class Renderer:
                                 "topics-index", rows=rows))
         return pages
 
-    def speaker_pages(self) -> list[GeneratedPage]:
+    def speaker_pages(self) -> list[GeneratedPage | StoredPage]:
         by_speaker = self.corpus.claims_by_speaker()
         appearances = self.corpus.speaker_appearances()
         pages = []
@@ -211,14 +211,14 @@ class Renderer:
                                     speaker=speaker, items=lazy(self.claim_items, src, ids), tally=rows,
                                     responses=lazy(self.claim_items, src, responses)))
         src = urls.SPEAKERS_INDEX
-        rows = [(speaker, self.href(src, urls.speaker_src(sid)), len(by_speaker.get(sid, [])),
+        listed = [(speaker, self.href(src, urls.speaker_src(sid)), len(by_speaker.get(sid, [])),
                  len(appearances.get(sid, [])))
                 for sid, speaker in sorted(self.corpus.speakers.items(), key=lambda kv: kv[1].name.casefold())]
         pages.append(self._page(src, "speakers_index.html", "Speakers",
-                                "Everyone whose statements we have checked or quoted.", "speakers-index", rows=rows))
+                                "Everyone whose statements we have checked or quoted.", "speakers-index", rows=listed))
         return pages
 
-    def verdict_pages(self) -> list[GeneratedPage]:
+    def verdict_pages(self) -> list[GeneratedPage | StoredPage]:
         by_verdict = self.corpus.claims_by_verdict()
         pages = []
         for verdict in self.corpus.verdict_order():
@@ -236,7 +236,7 @@ class Renderer:
                                 methodology_href=self.href(src, urls.METHODOLOGY) + "#the-verdict-scale"))
         return pages
 
-    def source_pages(self) -> list[GeneratedPage]:
+    def source_pages(self) -> list[GeneratedPage | StoredPage]:
         """A page per archived article listing the fact-checks that cite it, and an index of every
         source. (One page listing every claim under every source would grow to tens of megabytes.)"""
         src = urls.SOURCES_INDEX
@@ -268,7 +268,7 @@ class Renderer:
                                                        for _, (s, ids) in sorted(external.items())])))
         return pages
 
-    def corrections_page(self) -> GeneratedPage:
+    def corrections_page(self) -> GeneratedPage | StoredPage:
         src = urls.CORRECTIONS_LOG
         entries = sorted(((c.date, cid, c) for cid, claim in self.corpus.claims.items() for c in claim.corrections),
                          key=lambda e: (-e[0].toordinal(), e[1]))
@@ -280,7 +280,7 @@ class Renderer:
                                                       for _, cid, correction in entries]),
                           policy_href=self.href(src, "corrections-policy.md"))
 
-    def index_pages(self) -> list[GeneratedPage]:
+    def index_pages(self) -> list[GeneratedPage | StoredPage]:
         return [*self.topic_pages(), *self.speaker_pages(), *self.verdict_pages(), *self.source_pages(),
                 self.corrections_page()]
 
@@ -332,7 +332,7 @@ class lazy:
 
 
 def _unique_sources(views: list[StatementView]) -> list[SourceView]:
-    seen: dict[tuple, SourceView] = {}
+    seen: dict[tuple[str | None, str | None, str], SourceView] = {}
     for view in views:
         key = (view.source.seed_id, view.source.url, view.source.title)
         seen.setdefault(key, view.source)
@@ -346,7 +346,7 @@ def _shorten(text: str, limit: int = 200) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def head_html(page: GeneratedPage | None, *, site: SiteInfo, title: str, description: str, canonical: str,
+def head_html(page: GeneratedPage | StoredPage | None, *, site: SiteInfo, title: str, description: str, canonical: str,
               kind: str = "website", image: str = "") -> Markup:
     """Open Graph, Twitter and structured-data tags for any page."""
     return Markup(environment().get_template("head.html").render(
