@@ -194,6 +194,12 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_archive(args: argparse.Namespace) -> int:
+    from .archive import run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factcheck", description="Validate and publish fact-check claims.")
     parser.add_argument("--root", default=".", help="publication folder (holding mkdocs.yml); default: current folder")
@@ -238,6 +244,17 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("claims", nargs="+", help="claim files to preview")
     preview.add_argument("--out", help="output folder (default: .factcheck-preview)")
     preview.set_defaults(func=cmd_preview)
+
+    archive = sub.add_parser("archive", help="archive a news article in seeds/ (text, metadata and a WARC record)")
+    archive.add_argument("url", nargs="?", help="address of the article (http or https)")
+    archive.add_argument("--from-file", metavar="PAGE.html", help="archive a page saved by hand (needs --url)")
+    archive.add_argument("--url", dest="url_option", metavar="URL", help="address the saved page came from")
+    archive.add_argument("--id", help="source id (default: from outlet and date, e.g. example-herald-2025-08-20)")
+    archive.add_argument("--wayback", action="store_true", help="also ask the Internet Archive for a public copy")
+    archive.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole capture (default: 30)")
+    archive.add_argument("--max-bytes", type=int, default=5_000_000, help="largest page accepted (default: 5000000)")
+    archive.add_argument("--max-redirects", type=int, default=10, help="redirects to follow (default: 10)")
+    archive.set_defaults(func=cmd_archive)
 
     synth = sub.add_parser("synth", help="write a synthetic publication of N claims (for scale tests)")
     synth.add_argument("--count", type=int, required=True)

@@ -327,12 +327,33 @@ def load_verdicts(project: Project, diagnostics: Diagnostics) -> dict[str, Verdi
     return out
 
 
+_MARKUP = re.compile(
+    r"</?(?:a|abbr|article|aside|b|blockquote|body|br|div|em|figcaption|figure|footer|h[1-6]|head|header|hr|html"
+    r"|i|iframe|img|li|link|meta|nav|ol|p|picture|script|section|source|span|strong|style|sup|table|td|th|tr|ul)"
+    r"(?:\s[^<>]*)?/?>"
+    r"|&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});", re.IGNORECASE)
+
+
+def _markup_position(text: str) -> tuple[int, int, str] | None:
+    found = _MARKUP.search(text)
+    if found is None:
+        return None
+    before = text[: found.start()]
+    return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1, found.group()
+
+
 def load_seeds(project: Project, diagnostics: Diagnostics) -> tuple[dict[str, Seed], dict[str, SourceText]]:
     seeds: dict[str, Seed] = {}
     texts: dict[str, SourceText] = {}
     folder = project.seeds_path
     if not folder.is_dir():
         return seeds, texts
+    for text_path in sorted(folder.glob("*.txt")):
+        if not text_path.with_suffix(".yaml").is_file():
+            diagnostics.error(project.rel(text_path), 1, 1,
+                              f"metadata {project.rel(text_path.with_suffix('.yaml'))} is missing",
+                              hint="archive sources with `factcheck archive URL`, which writes both files; "
+                                   "or add the .yaml with outlet, title and published", code="seed-pair")
     for path in sorted(folder.glob("*.yaml")):
         sid = path.stem
         rel = project.rel(path)
@@ -351,17 +372,25 @@ def load_seeds(project: Project, diagnostics: Diagnostics) -> tuple[dict[str, Se
         text_path = path.with_suffix(".txt")
         if not text_path.is_file():
             diagnostics.error(rel, 1, 1, f"archived text {project.rel(text_path)} is missing",
-                              hint="save the article text beside its metadata")
+                              hint="save the article text beside its metadata", code="seed-pair")
             continue
         raw = decode_text(text_path.read_bytes(), project.rel(text_path), diagnostics)
         if raw is None:
             continue
+        markup = _markup_position(raw)
+        if markup is not None:
+            line, col, found = markup
+            diagnostics.error(project.rel(text_path), line, col, f"the text holds HTML markup ({found!r})",
+                              hint="a source's .txt is the article's plain text; archive the page with "
+                                   "`factcheck archive URL` (or --from-file PAGE.html --url URL) to extract it",
+                              code="seed-markup")
+            continue
         seeds[sid] = seed
         texts[sid] = SourceText(raw)
-        if seed.url is None:
+        if seed.url is None and seed.url_note is None:
             line, col = loaded.where(())
             diagnostics.warning(rel, line, col, "source has no original URL; it is shown by outlet, headline and date",
-                                field="url", code="no-url")
+                                field="url", hint="if the URL is not known, say why in url_note", code="no-url")
     return seeds, texts
 
 

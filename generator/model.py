@@ -9,11 +9,13 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     WithJsonSchema,
+    model_validator,
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -99,15 +101,62 @@ class VerdictLevel(_Strict):
     description: Text = Field(description="What the rating means; shown on the methodology page.")
 
 
-class Seed(_Strict):
-    """Metadata of an archived source article (seeds/<id>.yaml beside seeds/<id>.txt)."""
+class Redirect(_Strict):
+    """One redirect followed while an article was captured."""
 
-    outlet: Line
-    title: Line
-    published: Date
+    url: Url = Field(description="The address that answered with a redirect.")
+    status: int = Field(ge=300, le=399, strict=True, description="Its HTTP status, e.g. 301.")
+
+
+class Extractor(_Strict):
+    """The program that took the article text out of the captured page."""
+
+    name: Line = Field(description="Program name, e.g. 'trafilatura'.")
+    version: Line = Field(description="Its exact version, e.g. '2.3.1'.")
+
+
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC)
+
+
+class Seed(_Strict):
+    """An archived source article: seeds/<id>.yaml (this metadata) beside seeds/<id>.txt (its text).
+    `factcheck archive URL` writes both, with a WARC record of the capture (seeds/<id>.warc.gz)."""
+
+    outlet: Line = Field(description="Publication name as readers know it, e.g. 'The Moscow Times'.")
+    title: Line = Field(description="Headline of the article.")
+    published: Date = Field(description="Publication date of the article.")
+    author: Line | None = Field(None, description="Byline, when the article names one; never guessed.")
     url: Url | None = Field(None, description="Original URL; leave out when unknown, never guess.")
-    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = "en"
-    notes: Text | None = None
+    url_note: Line | None = Field(
+        None, description="Why the original URL is not known (e.g. 'The capture carries no URL'); "
+                          "with it, a source without url is not a warning.")
+    language: Annotated[str, Field(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] = Field(
+        "en", description="Language of the text, e.g. 'en' or 'ru'.")
+    captured: Annotated[AwareDatetime, AfterValidator(_utc)] | None = Field(
+        None, description="When the page was captured, in UTC, e.g. 2025-08-20T09:41:07Z.")
+    sha256: Sha256 | None = Field(None, description="SHA-256 of the captured page body, in hex.")
+    final_url: Url | None = Field(None, description="Address the page was served from after redirects.")
+    redirects: list[Redirect] = Field(default_factory=list, description="Redirects followed, in order.")
+    extractor: Extractor | None = Field(None, description="Program and version that extracted the text.")
+    archive_url: Url | None = Field(None, description="Address of a public archived copy (e.g. the Wayback Machine).")
+    archive_status: Literal["archived", "pending"] | None = Field(
+        None, description="'archived' when archive_url holds the public copy; 'pending' when it was asked for "
+                          "but not (yet) made.")
+    notes: Text | None = Field(None, description="Anything readers should know about the source or the capture.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Seed:
+        if self.url is not None and self.url_note is not None:
+            raise ValueError("url_note explains a missing url; remove url_note when the url is known")
+        if self.archive_status == "archived" and self.archive_url is None:
+            raise ValueError("archive_status is 'archived' but archive_url is missing; add the address of the copy")
+        if self.archive_status == "pending" and self.archive_url is not None:
+            raise ValueError("archive_status is 'pending' but archive_url is set; change the status to 'archived'")
+        return self
 
 
 class ExternalSource(_Strict):
