@@ -10,7 +10,8 @@ from .conftest import claim_reviews, mkdocs_build
 def test_a_correction_is_published_everywhere_it_should_be(publication: Path) -> None:
     claim = publication / "claims" / "zelensky-no-date-for-leaders-meeting.yaml"
     text = claim.read_text(encoding="utf-8").replace(
-        "corrections: []", "corrections:\n  - date: 2026-11-23\n    text: Clarified which outlet reported the **no meeting** remark.")
+        "corrections: []",
+        "corrections:\n  - date: 2026-11-23\n    text: Clarified which outlet reported the **no meeting** remark.")
     text = text.replace("published: 2026-11-23", "published: 2026-11-20")
     claim.write_text(text, encoding="utf-8")
     site = mkdocs_build(publication)

@@ -61,7 +61,8 @@ def test_csv_export_has_a_row_per_claim(built_site: Path) -> None:
 
 
 def test_open_data_is_linked_from_every_page(built_site: Path) -> None:
-    for path in (built_site / "index.html", built_site / "claims" / "zelensky-no-date-for-leaders-meeting" / "index.html"):
+    claim_page = built_site / "claims" / "zelensky-no-date-for-leaders-meeting" / "index.html"
+    for path in (built_site / "index.html", claim_page):
         html = path.read_text(encoding="utf-8")
         assert "open-data/" in html and "feeds/all.xml" in html
         assert 'type="application/atom+xml"' in html

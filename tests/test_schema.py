@@ -68,7 +68,8 @@ def test_shipped_schema_is_generated_from_the_model() -> None:
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "claims").glob("*.yaml")) +
-                         sorted((REPO / "tests" / "golden" / "project" / "claims").glob("*.yaml")), ids=lambda p: p.stem)
+                         sorted((REPO / "tests" / "golden" / "project" / "claims").glob("*.yaml")),
+                         ids=lambda p: p.stem)
 def test_published_claims_pass_both(path: Path) -> None:
     data = _load(path)
     assert model_accepts(data) and schema_accepts(data)

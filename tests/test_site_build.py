@@ -124,7 +124,7 @@ def test_sources_page_lists_each_archived_article(built_site: Path) -> None:
 def test_each_archived_article_has_a_page_listing_the_claims_that_cite_it(built_site: Path) -> None:
     by_seed = CORPUS.claims_by_seed()
     index = page(built_site, "sources").read_text(encoding="utf-8")
-    for sid, seed in CORPUS.seeds.items():
+    for sid in CORPUS.seeds:
         html = page(built_site, f"sources/{sid}").read_text(encoding="utf-8")
         cited = by_seed.get(sid, [])
         assert html.count('class="fc-list__item"') == len(cited), sid
@@ -141,8 +141,10 @@ def _break(publication: Path, name: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("name,text,expected", [
-    ("missing-field.yaml", "claim: A claim\n", "claims/missing-field.yaml:1:1: error: missing required field 'statement'"),
-    ("bad-yaml.yaml", "claim: [unclosed\n", "claims/bad-yaml.yaml:2:1: error: YAML syntax error: did not find expected ',' or ']' "
+    ("missing-field.yaml", "claim: A claim\n",
+     "claims/missing-field.yaml:1:1: error: missing required field 'statement'"),
+    ("bad-yaml.yaml", "claim: [unclosed\n",
+     "claims/bad-yaml.yaml:2:1: error: YAML syntax error: did not find expected ',' or ']' "
      "(hint: while parsing a flow sequence that starts at line 1, column 8)"),
 ])
 def test_broken_claim_fails_the_build_naming_its_file(publication: Path, caplog, name, text, expected) -> None:
@@ -175,4 +177,5 @@ def test_factcheck_cli_builds_into_a_chosen_folder(publication: Path, tmp_path: 
     assert main(["--root", str(publication), "build", "--site-dir", str(out)]) == 0
     assert (out / "claims" / CLAIM_IDS[0] / "index.html").is_file()
     assert main(["--root", str(publication), "validate"]) == 0
-    json.loads((out / "claims" / CLAIM_IDS[0] / "index.html").read_text().split('application/ld+json">')[1].split("</script>")[0])
+    html = (out / "claims" / CLAIM_IDS[0] / "index.html").read_text()
+    json.loads(html.split('application/ld+json">')[1].split("</script>")[0])
