@@ -51,7 +51,7 @@ class Project:
     def cold(self, work: Path) -> dict[str, bytes]:
         copy = work / "cold"
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*"))
+        shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*", ".factcheck-trash-*"))
         site, reused = self.build(copy)
         assert reused == 0
         return site

@@ -35,7 +35,7 @@ def publication(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def cold(root: Path, work: Path) -> dict[str, bytes]:
     copy = work / "cold"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*"))
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*", ".factcheck-trash-*"))
     return tree(mkdocs_build(copy))
 
 
@@ -214,7 +214,7 @@ def test_serve_rebuilds_equal_a_fresh_serve_build(publication: Path, tmp_path: P
     again = serve_build(publication, site)
     assert again != first and any(b"Renamed Speaker" in v for v in again.values())
     fresh = tmp_path / "fresh"
-    shutil.copytree(publication, fresh, ignore=shutil.ignore_patterns("site", ".factcheck-cache"))
+    shutil.copytree(publication, fresh, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".factcheck-trash-*"))
     assert again == serve_build(fresh, tmp_path / "fresh-served")
 
 
