@@ -234,29 +234,29 @@ def fetch(url: str, limits: Limits = Limits()) -> Capture:
     exchanges: list[Exchange] = []
     seen = [url]
     current = url
-    with _pool(limits.timeout) as pool:
-        while True:
+    while True:
+        with _pool(limits.timeout) as pool:  # one connection per request, as its Connection: close says
             exchange = _get(pool, current, limits, deadline)
-            exchanges.append(exchange)
-            if exchange.status not in REDIRECT_STATUSES:
-                break
-            location = exchange.header("Location")
-            if not location:
-                raise ArchiveError(f"{current}: redirect ({exchange.status}) without a Location to go to",
-                                   "open the address in a browser and archive the page it shows")
-            following = urllib.parse.urljoin(current, location.strip())
-            if following in seen:
-                chain = " -> ".join([*seen[seen.index(following):], following])
-                raise ArchiveError(f"{url}: redirect loop ({chain})", "the site is misconfigured; try again later")
-            if len(exchanges) > limits.max_redirects:
-                raise ArchiveError(f"{url}: more than {limits.max_redirects} redirects",
-                                   "open the address in a browser and archive the page it ends on")
-            try:
-                check_url(following)
-            except ArchiveError as exc:
-                raise ArchiveError(f"{current}: redirects to {following}, which cannot be archived", exc.hint) from None
-            seen.append(following)
-            current = following
+        exchanges.append(exchange)
+        if exchange.status not in REDIRECT_STATUSES:
+            break
+        location = exchange.header("Location")
+        if not location:
+            raise ArchiveError(f"{current}: redirect ({exchange.status}) without a Location to go to",
+                               "open the address in a browser and archive the page it shows")
+        following = urllib.parse.urljoin(current, location.strip())
+        if following in seen:
+            chain = " -> ".join([*seen[seen.index(following):], following])
+            raise ArchiveError(f"{url}: redirect loop ({chain})", "the site is misconfigured; try again later")
+        if len(exchanges) > limits.max_redirects:
+            raise ArchiveError(f"{url}: more than {limits.max_redirects} redirects",
+                               "open the address in a browser and archive the page it ends on")
+        try:
+            check_url(following)
+        except ArchiveError as exc:
+            raise ArchiveError(f"{current}: redirects to {following}, which cannot be archived", exc.hint) from None
+        seen.append(following)
+        current = following
     final = exchanges[-1]
     if final.status != 200:
         raise ArchiveError(f"{current}: the server answered {final.status} {final.reason}".rstrip(),
