@@ -6,9 +6,10 @@ from typing import Any
 
 from jinja2 import Environment
 
-from .model import SLUG_PATTERN, Claim
+from .model import SLUG_PATTERN, Claim, Seed
 
 MODELS = ("Claim", "Statement", "ExternalSource", "Verdict", "Correction")
+SOURCE_MODELS = ("Seed", "Redirect", "Extractor")
 
 
 def describe(prop: dict[str, Any]) -> str:
@@ -27,6 +28,8 @@ def describe(prop: dict[str, Any]) -> str:
     if kind == "string":
         if prop.get("format") == "date":
             return "date (YYYY-MM-DD)"
+        if prop.get("format") == "date-time":
+            return "date and time (UTC, e.g. 2025-08-20T09:41:07Z)"
         if prop.get("pattern") == SLUG_PATTERN:
             return "id"
         if prop.get("pattern", "").startswith("^[hH][tT][tT][pP]"):
@@ -46,4 +49,8 @@ def claim_format_reference(env: Environment) -> str:
     schema = Claim.model_json_schema()
     definitions = {**schema.get("$defs", {}), "Claim": schema}
     sections = [(name, definitions[name].get("description", ""), model_fields(definitions[name])) for name in MODELS]
+    source_schema = Seed.model_json_schema()
+    source_definitions = {**source_schema.get("$defs", {}), "Seed": source_schema}
+    sections += [(name, source_definitions[name].get("description", ""), model_fields(source_definitions[name]))
+                 for name in SOURCE_MODELS]
     return env.get_template("claim_format.html").render(sections=sections)

@@ -123,8 +123,8 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 
 class Seed(_Strict):
-    """An archived source article: seeds/<id>.yaml (this metadata) beside seeds/<id>.txt (its text).
-    `factcheck archive URL` writes both, with a WARC record of the capture (seeds/<id>.warc.gz)."""
+    """An archived source article: this metadata, in seeds/ID.yaml, beside its text in seeds/ID.txt.
+    `factcheck archive URL` writes both, with a WARC record of the capture in seeds/ID.warc.gz."""
 
     outlet: Line = Field(description="Publication name as readers know it, e.g. 'The Moscow Times'.")
     title: Line = Field(description="Headline of the article.")
