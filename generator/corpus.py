@@ -32,7 +32,7 @@ from .model import (
     explain_text_mismatch,
     is_slug,
 )
-from .quotes import SourceText
+from .quotes import QuoteCheck, SourceText
 from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -514,9 +514,20 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
             continue
         result = refs.texts[source].check(statement.quote)
         if not result.found:
-            hint = f"closest passage in the source: \"{result.closest}\"" if result.closest else ""
+            hint = quote_hint(result)
             differs = "" if result.missing_piece == statement.quote.strip() else f" (the part \"{result.missing_piece}\")"
             report(loc + ("quote",), f"quote does not appear verbatim in {source}{differs}", hint, code="quote-mismatch")
+
+
+def quote_hint(result: QuoteCheck) -> str:
+    """What the editor needs to fix a quote that is not in its source, on one line."""
+    parts = [result.elision_hint] if result.elision_hint else []
+    if result.diff:
+        parts.append(f"closest passage in the source, differences marked [-in the quote-]{{+in the source+}}: "
+                     f"\"{result.diff}\"")
+    elif result.closest:
+        parts.append(f"closest passage in the source: \"{result.closest}\"")
+    return "; ".join(parts)
 
 
 @dataclass
