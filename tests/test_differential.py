@@ -22,6 +22,8 @@ import yaml
 import generator
 from generator.synth import synthesize
 
+from .conftest import engine_command
+
 SOURCE_DATE_EPOCH = "1795392000"
 PACKAGE = Path(generator.__file__).parent
 
@@ -41,7 +43,7 @@ class Project:
         root = root or self.root
         env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1",
                "PYTHONPATH": os.pathsep.join([str(self.libraries), str(self.code)])}
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml")],
+        result = subprocess.run(engine_command("build", "--strict", "-f", str(root / "mkdocs.yml")),
                                 capture_output=True, text=True, env=env, timeout=300, check=False, cwd=root)
         assert result.returncode == 0, result.stderr[-3000:]
         assert f"{self.code}" in _imported_from(env, root), "the build must use the package copy"

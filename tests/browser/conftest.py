@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+from ..conftest import need
+
+# Found on PATH (or named by $CHROMIUM), so hiding it from PATH shows what a machine without it does.
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                  "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+    def log_message(self, format, *args):  # `format` is the base class's parameter name
         pass
 
 
@@ -42,14 +45,21 @@ def serve():
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium package")
+    need(CHROMIUM and Path(CHROMIUM).exists(), "needs Debian's chromium: apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def axe(web_tools: Path) -> Path:
+    """axe-core's script, at the version tools/web/package-lock.json pins."""
+    script = web_tools / "axe-core" / "axe.min.js"
+    need(script.is_file(), "tools/web/node_modules/axe-core/axe.min.js is missing: cd tools/web && npm ci")
+    return script
 
 
 @pytest.fixture

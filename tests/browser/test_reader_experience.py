@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import REPO
-
-AXE = REPO / "tools" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 CLAIM = "claims/witkoff-russia-conceded-article-5-protection/"
 PAGE_TYPES = {"home": "", "claim": CLAIM, "topic": "topics/security-guarantees/", "topics": "topics/",
               "speaker": "speakers/sergey-lavrov/", "speakers": "speakers/", "verdicts": "verdicts/",
@@ -79,9 +76,9 @@ def test_lists_can_be_filtered_on_the_page(base: str, page) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(PAGE_TYPES))
-def test_axe_finds_no_violations(base: str, page, kind: str) -> None:
+def test_axe_finds_no_violations(base: str, page, axe: Path, kind: str) -> None:
     page.goto(base + PAGE_TYPES[kind])
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(path=str(axe))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     violations = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes) e.g. {v['nodes'][0]['html'][:160]}"
                   for v in result["violations"]]
@@ -89,11 +86,11 @@ def test_axe_finds_no_violations(base: str, page, kind: str) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violations_in_either_colour_scheme(base: str, browser, scheme: str) -> None:
+def test_axe_finds_no_violations_in_either_colour_scheme(base: str, browser, axe: Path, scheme: str) -> None:
     context = browser.new_context(color_scheme=scheme)
     tab = context.new_page()
     tab.goto(base + CLAIM)
-    tab.add_script_tag(path=str(AXE))
+    tab.add_script_tag(path=str(axe))
     result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     context.close()
     assert [v["id"] for v in result["violations"]] == []
