@@ -282,6 +282,8 @@ def _load_mapping_of(path: Path, model: type[M], project: Project, diagnostics: 
     loaded = read_yaml_file(path, project, diagnostics)
     if loaded is None:
         return out
+    if list(loaded.data) == [what] and isinstance(loaded.data[what], list):
+        return _load_list_of(loaded, model, diagnostics, what)
     for key, value in loaded.data.items():
         if not is_slug(key):
             line, col = loaded.where((key,), key=True)
@@ -292,6 +294,38 @@ def _load_mapping_of(path: Path, model: type[M], project: Project, diagnostics: 
             out[key] = model.model_validate(value)
         except ValidationError as exc:
             model_diagnostics(exc, loaded, model, diagnostics, prefix=(key,))
+    return out
+
+
+def _load_list_of(loaded: LoadedYaml, model: type[M], diagnostics: Diagnostics, what: str) -> dict[str, M]:
+    """The list shape of a data file, `speakers: [{id: ..., name: ...}]`, which the browser CMS
+    edits (its relation widgets pick from a list); the same entries as the mapping `{id: {...}}`."""
+    out: dict[str, M] = {}
+    for index, item in enumerate(loaded.data[what]):
+        loc = (what, index)
+        line, col = loaded.where(loc)
+        if not isinstance(item, dict):
+            diagnostics.error(loaded.path, line, col, f"each entry of {what} must be a mapping with an id",
+                              field=field_path(loc), code="dict_type")
+            continue
+        fields = dict(item)
+        key = fields.pop("id", None)
+        if not isinstance(key, str) or not is_slug(key):
+            line, col = loaded.where((*loc, "id"))
+            diagnostics.error(loaded.path, line, col,
+                              f"{key!r} is not a valid id" if key is not None else "missing required field 'id'",
+                              field=field_path((*loc, "id")),
+                              hint="ids use lowercase letters, digits and single hyphens, e.g. sergey-lavrov")
+            continue
+        if key in out:
+            line, col = loaded.where((*loc, "id"))
+            diagnostics.error(loaded.path, line, col, f"id {key!r} is used twice", field=field_path((*loc, "id")),
+                              hint="give each entry its own id")
+            continue
+        try:
+            out[key] = model.model_validate(fields)
+        except ValidationError as exc:
+            model_diagnostics(exc, loaded, model, diagnostics, prefix=loc)
     return out
 
 
