@@ -334,3 +334,32 @@ def test_archived_source_can_be_cited_and_is_shown_to_readers(tmp_path: Path, ne
     line = next(i for i, row in enumerate(CLAIM.splitlines(), 1) if "quote: {quote}" in row)
     assert (f"claims/harbour-date-agreed.yaml:{line}:12: error: counter_statements[0].quote: quote does not "
             "appear verbatim in example-herald-2025-08-20") in out.getvalue()
+
+
+def _validate(root: Path) -> str:
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdout", out)
+        main(["--root", str(root), "validate", "--no-cache"])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("markup", "line", "column"), [
+    ("<p>", 3, 6), ('<a href="https://example.org/">', 3, 6), ("&ldquo;", 3, 6)])
+def test_source_text_with_html_markup_is_an_error(publication: Path, markup: str, line: int, column: int) -> None:
+    text = publication / "seeds" / "meduza-2025-08-20.txt"
+    rows = text.read_text(encoding="utf-8").splitlines(keepends=True)
+    rows[2] = "Some " + markup + rows[2]
+    text.write_text("".join(rows), encoding="utf-8")
+    out = _validate(publication)
+    assert (f"seeds/meduza-2025-08-20.txt:{line}:{column}: error: the text holds HTML markup ({markup!r})"
+            in out), out
+    assert "factcheck archive URL" in out
+
+
+def test_source_text_and_metadata_come_in_pairs(publication: Path) -> None:
+    (publication / "seeds" / "orphan-2025-08-20.txt").write_text("Some article text.\n", encoding="utf-8")
+    (publication / "seeds" / "meduza-2025-08-20.txt").unlink()
+    out = _validate(publication)
+    assert "seeds/orphan-2025-08-20.txt:1:1: error: metadata seeds/orphan-2025-08-20.yaml is missing" in out
+    assert "seeds/meduza-2025-08-20.yaml:1:1: error: archived text seeds/meduza-2025-08-20.txt is missing" in out
