@@ -25,6 +25,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ WAYBACK_ENDPOINT = "https://web.archive.org/save"
 WAYBACK_PUBLIC = "https://web.archive.org/web"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+MAX_LINE = 300
 USER_AGENT = "factcheck-desk/{version} (+archive of a cited source)"
 _URL_RE = re.compile(URL_PATTERN)
 _LINE_RE = re.compile(LINE_PATTERN)
@@ -258,7 +260,7 @@ def fetch(url: str, limits: Limits = Limits()) -> Capture:
         seen.append(following)
         current = following
     final = exchanges[-1]
-    if final.status != 200:
+    if final.status != HTTPStatus.OK:
         raise ArchiveError(f"{current}: the server answered {final.status} {final.reason}".rstrip(),
                            "check the address; a page that is gone may still be in the Wayback Machine"
                            if final.status in (404, 410) else "try again later")
@@ -352,7 +354,7 @@ def _line(value: str | None) -> str | None:
     if value is None:
         return None
     value = " ".join(value.split())
-    return value if value and _LINE_RE.match(value) and len(value) <= 300 else None
+    return value if value and _LINE_RE.match(value) and len(value) <= MAX_LINE else None
 
 
 def _language(html: str) -> str | None:
@@ -389,7 +391,7 @@ def warc_bytes(capture: Capture, seed_id: str) -> bytes:
             warc_content_type=capture.content_type or "text/html",
             warc_headers_dict={"WARC-Date": _timestamp(capture.captured)})
         writer.write_record(record)
-        return writer.get_contents()
+        return bytes(writer.get_contents())
     for exchange in capture.exchanges:
         date = {"WARC-Date": _timestamp(exchange.when)}
         request = writer.create_warc_record(
@@ -403,7 +405,7 @@ def warc_bytes(capture: Capture, seed_id: str) -> bytes:
             http_headers=StatusAndHeaders(f"{exchange.status} {exchange.reason}".rstrip(), received,
                                           protocol=exchange.protocol))
         writer.write_request_response_pair(request, response)
-    return writer.get_contents()
+    return bytes(writer.get_contents())
 
 
 def request_public_copy(url: str, timeout: float = 60.0) -> tuple[str | None, str]:
@@ -440,7 +442,7 @@ def request_public_copy(url: str, timeout: float = 60.0) -> tuple[str | None, st
 
 
 def _json(response: urllib3.BaseHTTPResponse) -> dict[str, Any]:
-    if response.status != 200:
+    if response.status != HTTPStatus.OK:
         raise ValueError(f"Save Page Now answered {response.status} {response.reason or ''}".rstrip())
     try:
         data = json.loads(response.data)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -20,6 +20,7 @@ from .checkcache import CheckCache, Entry, FileHashes, code_fingerprint, file_di
 from .diagnostics import Diagnostics
 from .html import markdown_problems
 from .model import (
+    LANGUAGES,
     LINE_PATTERN,
     TEXT_PATTERN,
     Claim,
@@ -551,6 +552,117 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
             hint = quote_hint(result)
             differs = "" if result.missing_piece == statement.quote.strip() else f" (the part \"{result.missing_piece}\")"
             report(loc + ("quote",), f"quote does not appear verbatim in {source}{differs}", hint, code="quote-mismatch")
+    _check_editorial(claim, refs, report)
+
+
+class _Report(Protocol):
+    def __call__(self, loc: tuple[str | int, ...], message: str, hint: str = "", *, warning: bool = False,
+                 code: str = "") -> None: ...
+
+
+def _check_editorial(claim: Claim, refs: References, report: _Report) -> None:
+    """The editorial rules the model cannot express alone: stances, the evidence cut-off, dates and translations."""
+    claimant = claim.statement.speaker
+    for i, counter in enumerate(claim.counter_statements):
+        loc: tuple[str | int, ...] = ("counter_statements", i)
+        if counter.stance is None:
+            report(loc, "counter-statement has no stance",
+                   "add stance: contradicts, supports or adds-context (what this statement does to the claim)",
+                   code="missing-stance")
+        elif counter.stance == "contradicts" and counter.speaker == claimant:
+            report(loc + ("stance",), f"{claimant!r} made the claim, so their own words cannot contradict it",
+                   "use stance: adds-context (or supports); quote other parties for what contradicts the claim",
+                   code="claimant-contradicts")
+    cutoff = claim.evidence_cutoff
+    statements: list[tuple[tuple[str | int, ...], Statement]] = [(("statement",), claim.statement)] + [
+        (("counter_statements", i), s) for i, s in enumerate(claim.counter_statements)]
+    if cutoff is None:
+        report(("verdict",), "the claim has no evidence cut-off",
+               "add evidence_cutoff: YYYY-MM-DD, the date of the latest statement the verdict weighs; readers see "
+               "'based on statements up to' that date", code="missing-cutoff")
+    else:
+        if cutoff > claim.published:
+            report(("evidence_cutoff",), f"evidence cut-off {cutoff} is after the fact-check was published "
+                   f"({claim.published})", "the cut-off is the date of the latest statement weighed", code="cutoff-order")
+        for loc, statement in statements:
+            if statement.date and statement.date > cutoff:
+                report(loc + ("date",), f"statement dated {statement.date} is after the evidence cut-off ({cutoff})",
+                       "move evidence_cutoff to the latest statement weighed, or check the date", code="cutoff-order")
+        if claim.statement.date and cutoff < claim.statement.date:
+            report(("evidence_cutoff",), f"evidence cut-off {cutoff} is before the claim was made "
+                   f"({claim.statement.date})", code="cutoff-order")
+    for loc, statement in statements:
+        if statement.date_note and statement.date is None:
+            report(loc + ("date_note",), "date_note explains a date, but the statement has no date",
+                   "add the date the note reasons to, or remove the note", code="date-note")
+        if statement.translated_from is not None and statement.translated_from not in LANGUAGES:
+            report(loc + ("translated_from",), f"unknown language code {statement.translated_from!r}",
+                   _did_you_mean(statement.translated_from, LANGUAGES) or
+                   f"use an ISO 639-1 code: {', '.join(sorted(LANGUAGES))}", code="unknown-language")
+        if statement.other_translations and statement.translated_from is None:
+            report(loc + ("other_translations",), "other translations are listed, but the quote is not marked as one",
+                   "add translated_from: the language the speaker used, e.g. ru", code="translation")
+        if statement.reported and statement.other_translations:
+            report(loc + ("other_translations",), "a paraphrase (reported: true) cannot have other translations",
+                   "quote the speaker's translated words instead, or remove other_translations", code="translation")
+        for j, translation in enumerate(statement.other_translations):
+            tloc = loc + ("other_translations", j)
+            if translation.source == statement.source:
+                report(tloc + ("source",), "another translation must come from another outlet's report",
+                       "cite the outlet whose wording this is", code="translation")
+                continue
+            source = translation.source
+            if isinstance(source, ExternalSource):
+                report(tloc + ("quote",), f"translation cites {source.outlet}, which is not archived in seeds/: "
+                       "not verifiable offline", "archive the article in seeds/ and cite it by id",
+                       warning=True, code="unverifiable-quote")
+                continue
+            if source not in refs.seeds:
+                if source not in refs.seed_problems:
+                    report(tloc + ("source",), f"unknown source {source!r}",
+                           _did_you_mean(source, refs.seeds) or "add it to seeds/ (as <id>.yaml and <id>.txt)",
+                           code="unknown-ref")
+                continue
+            result = refs.texts[source].check(translation.quote)
+            if not result.found:
+                report(tloc + ("quote",), f"translation does not appear verbatim in {source}",
+                       f"closest passage in the source: \"{result.closest}\"" if result.closest else "",
+                       code="quote-mismatch")
+
+
+def reference_hint(what: str, value: str, refs: References) -> str:
+    """How to fix an unknown speaker, topic, verdict or source. Speakers and topics are the desk's
+    shared lists and the verdict scale is the methodology's: editors are pointed at what exists,
+    not at editing those files."""
+    if what == "speaker":
+        names = {k: v.name for k, v in refs.speakers.items()}
+        match = suggest_id(value, refs.speakers, names)
+        rest = ("speakers are defined in data/speakers.yaml; if this is a new speaker, ask an editor to add them "
+                "there (id, name and role)")
+    elif what == "topic":
+        match = suggest_id(value, refs.topics, {k: v.name for k, v in refs.topics.items()})
+        rest = "topics are defined in data/topics.yaml; ask an editor before adding a new one"
+    elif what == "verdict":
+        match = suggest_id(value, refs.verdicts, {k: v.label for k, v in refs.verdicts.items()})
+        rest = f"the verdict scale is fixed by the methodology; pick one of: {', '.join(refs.verdicts)}"
+    else:
+        match = suggest_id(value, refs.seeds)
+        rest = ("cite an archived source by its id (a file name in seeds/ without .yaml); "
+                "archive a new article with `factcheck archive URL`")
+    return f"did you mean {match!r}? {rest}" if match else rest
+
+
+def quote_hint(result: QuoteCheck) -> str:
+    """What the editor needs to fix a quote that is not in its source, on one line."""
+    parts = [result.elision_hint] if result.elision_hint else []
+    if result.diff:
+        parts.append(f"closest passage in the source, differences marked [-in the quote-]{{+in the source+}}: "
+                     f"\"{result.diff}\"")
+    elif result.closest:
+        parts.append(f"closest passage in the source: \"{result.closest}\"")
+    return "; ".join(parts)
+
+
 
 
 def quote_hint(result: QuoteCheck) -> str:

@@ -37,9 +37,22 @@ def claim_review(cid: str, claim: Claim, corpus: Corpus, site: SiteInfo, bounds:
                          "worstRating": bounds[0], "alternateName": verdict.label},
         "itemReviewed": item,
     }
+    coverage = evidence_period(claim)
+    if coverage:
+        data["temporalCoverage"] = coverage
     if claim.modified != claim.published:
         data["dateModified"] = claim.modified.isoformat()
     return data
+
+
+def evidence_period(claim: Claim) -> str | None:
+    """The period of the statements the verdict weighs, as an ISO 8601 interval ending at the evidence
+    cut-off (schema.org temporalCoverage); the cut-off alone when no statement is dated before it."""
+    cutoff = claim.evidence_cutoff
+    if cutoff is None:
+        return None
+    dated = [s.date for s in (claim.statement, *claim.counter_statements) if s.date and s.date < cutoff]
+    return f"{min(dated).isoformat()}/{cutoff.isoformat()}" if dated else cutoff.isoformat()
 
 
 def appearance(claim: Claim, corpus: Corpus) -> dict[str, Any]:

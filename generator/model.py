@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -171,17 +171,71 @@ class ExternalSource(_Strict):
 SourceRef = Slug | ExternalSource
 
 
+LANGUAGES = {"ar": "Arabic", "be": "Belarusian", "de": "German", "en": "English", "es": "Spanish",
+             "fr": "French", "it": "Italian", "ja": "Japanese", "ka": "Georgian", "pl": "Polish",
+             "pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "tr": "Turkish", "uk": "Ukrainian",
+             "zh": "Chinese"}
+"""Languages a quote can be translated from (ISO 639-1 code: English name)."""
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+Stance = Literal["contradicts", "supports", "adds-context"]
+STANCES: tuple[Stance, ...] = ("contradicts", "supports", "adds-context")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+def opens_mid_sentence(quote: str) -> bool:
+    """Whether a quote starts inside a sentence: with a lower-case letter or an elision."""
+    text = quote.strip().lstrip("\"'“‘(")
+    return text.startswith(("...", "…", "[...]", "[…]")) or text[:1].islower()
+
+
+def closes_mid_sentence(quote: str) -> bool:
+    """Whether a quote stops inside a sentence: it does not end with . ! ? or …"""
+    return not _SENTENCE_END.search(quote.strip())
+
+
+class Translation(_Strict):
+    """Another outlet's translation of the same remark, quoted verbatim from that outlet."""
+
+    source: SourceRef = Field(description="A seed id from seeds/, or {url, outlet, published, title}.")
+    quote: Text = Field(description="That outlet's words, verbatim; mark an elision with [...].")
+
+
 class Statement(_Strict):
     """Something a speaker said, quoted verbatim from a source."""
 
     speaker: Slug = Field(description="Speaker id from data/speakers.yaml.")
-    date: Date | None = Field(None, description="When it was said; leave out when the source does not say.")
+    date: Date | None = Field(
+        None, description="When it was said, only if the source fixes it with certainty (explain how in `date_note` "
+                          "when the source gives a weekday or 'the day before yesterday'); leave out otherwise.")
+    date_note: Line | None = Field(
+        None, description="How the date follows from the source, e.g. \"'on Monday' in an article of Wednesday "
+                          "20 August 2025\".")
     source: SourceRef = Field(description="A seed id from seeds/, or {url, outlet, published, title}.")
-    quote: Text = Field(description="Verbatim words from the source; mark an elision with [...].")
+    quote: Text = Field(description="Verbatim words from the source; mark an elision with [...]. A quote that "
+                                    "starts or ends mid-sentence is shown with an elision mark.")
     reported: bool = Field(False, strict=True,
                            description="true when the quote is the outlet's paraphrase, not the speaker's words.")
+    translated_from: LanguageCode | None = Field(
+        None, description="Language the speaker used when the quote is the outlet's translation, e.g. 'ru'.")
+    other_translations: list[Translation] = Field(
+        default_factory=list, description="The same remark as other outlets translated it, shown together.")
     context: Line | None = Field(None,
                                  description="Short note on where it was said, e.g. 'Press conference in Moscow'.")
+
+
+def _stance_required(schema: dict[str, Any]) -> None:
+    schema["required"] = [*schema.get("required", []), "stance"]
+
+
+class CounterStatement(Statement):
+    """A statement set beside the claim, with what it does to it."""
+
+    model_config = ConfigDict(json_schema_extra=_stance_required)
+
+    stance: Stance | None = Field(
+        None, description="Required. 'contradicts': it says the claim is wrong; 'supports': it bears the claim out; "
+                          "'adds-context': it bears on the claim without settling it. The claimant's own words "
+                          "cannot contradict the claim.")
 
 
 class Verdict(_Strict):
@@ -189,6 +243,10 @@ class Verdict(_Strict):
 
     rating: Slug = Field(description="A rating id from data/verdicts.yaml.")
     summary: Text = Field(description="One paragraph that states the conclusion.")
+
+
+def _cutoff_required(schema: dict[str, Any]) -> None:
+    schema["required"] = [*schema.get("required", []), "evidence_cutoff"]
 
 
 class Correction(_Strict):
@@ -199,15 +257,20 @@ class Correction(_Strict):
 
 
 class Claim(_Strict):
-    """One fact-check: the claim, what was said, what the other side said, and the verdict."""
+    """One fact-check: the claim, what was said, the statements set beside it, and the verdict."""
+
+    model_config = ConfigDict(json_schema_extra=_cutoff_required)
 
     id: Slug | None = Field(None, description="Optional; when present it must equal the file name without .yaml.")
     claim: Annotated[Line, Field(max_length=200)] = Field(
         description="The claim as a short sentence without the verdict (ClaimReview claimReviewed).")
     statement: Statement = Field(description="Where and how the claim was made.")
-    counter_statements: Annotated[list[Statement], Field(min_length=1)] = Field(
-        description="What the other side said, each quoted from its source.")
+    counter_statements: Annotated[list[CounterStatement], Field(min_length=1)] = Field(
+        description="Statements that contradict, support or add context to the claim, each quoted from its source.")
     verdict: Verdict
+    evidence_cutoff: Date | None = Field(
+        None, description="Required. The date of the latest statement the verdict weighs; shown beside the verdict "
+                          "as 'based on statements up to ...'. Not before the claim, not after publication.")
     topics: Annotated[list[Slug], Field(min_length=1)] = Field(description="Topic ids from data/topics.yaml.")
     published: Date = Field(description="Date the fact-check was first published.")
     updated: Date | None = Field(None, description="Date of the last substantive update, if any.")

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
 from . import urls
 from .corpus import Corpus
-from .html import environment, script_json
+from .html import environment, markdown_html, script_json
 from .jsonld import claim_review
 from .keys import value_digest
-from .model import ExternalSource, Statement
+from .model import LANGUAGES, ExternalSource, Stance, Statement, Translation, closes_mid_sentence, opens_mid_sentence
 
 if TYPE_CHECKING:
     from .pagecache import PageCache, StoredPage
@@ -68,6 +68,28 @@ class SourceView:
     seed_id: str | None
 
 
+def quote_paragraphs(quote: str) -> list[str]:
+    """The quote's paragraphs, with an elision mark where it starts or stops mid-sentence."""
+    paragraphs = quote.strip().split("\n\n")
+    if opens_mid_sentence(quote) and not paragraphs[0].lstrip("\"'“‘(").startswith(("...", "…", "[")):
+        paragraphs[0] = "… " + paragraphs[0]
+    if closes_mid_sentence(quote):
+        paragraphs[-1] = paragraphs[-1] + " …"
+    return paragraphs
+
+
+@dataclass
+class TranslationView:
+    """Another outlet's translation of a quoted remark."""
+
+    quote: str
+    source: SourceView
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return quote_paragraphs(self.quote)
+
+
 @dataclass
 class StatementView:
     statement: Statement
@@ -75,6 +97,20 @@ class StatementView:
     speaker_href: str
     source: SourceView
     anchor: str
+    translations: list[TranslationView] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return quote_paragraphs(self.statement.quote)
+
+    @property
+    def language(self) -> str | None:
+        """The language the speaker used, when the quote is the outlet's translation."""
+        code = self.statement.translated_from
+        return LANGUAGES.get(code, code) if code else None
+
+
+STANCE_ORDER: tuple[Stance, ...] = ("contradicts", "supports", "adds-context")
 
 
 class Renderer:
@@ -89,6 +125,7 @@ class Renderer:
         self.keys = self.cache.keys
         self.env = environment()
         self._list_entries: dict[tuple[str, str, bool], Markup] = {}
+        self._footer: Markup | None = None
         self.background_ok = False
         """Whether claim pages may be left rendering in the background (the caller will `finish`)."""
 
@@ -107,7 +144,7 @@ class Renderer:
         return lambda target: self.href(here, target)
 
     # views -----------------------------------------------------------------
-    def source_view(self, statement: Statement) -> SourceView:
+    def source_view(self, statement: Statement | Translation) -> SourceView:
         source = statement.source
         if isinstance(source, ExternalSource):
             return SourceView(source.outlet, source.title or source.outlet, source.published, source.url, None)
@@ -146,13 +183,23 @@ class Renderer:
         claim = self.corpus.claims[cid]
         here = urls.claim_src(cid)
         verdict = self.corpus.verdicts[claim.verdict.rating]
-        said = self.statement_view(here, claim.statement, "said")
-        others = [self.statement_view(here, s, f"other-{i + 1}") for i, s in enumerate(claim.counter_statements)]
+
+        def view(statement: Statement, anchor: str) -> StatementView:
+            shown = self.statement_view(here, statement, anchor)
+            shown.translations = [TranslationView(t.quote, self.source_view(t)) for t in statement.other_translations]
+            return shown
+
+        said = view(claim.statement, "said")
+        others = [view(s, f"other-{i + 1}") for i, s in enumerate(claim.counter_statements)]
+        groups = [(stance, [v for v, s in zip(others, claim.counter_statements, strict=True) if s.stance == stance])
+                  for stance in (*STANCE_ORDER, None)]
         sources = _unique_sources([said, *others])
         html = self.env.get_template("claim.html").render(
             claim=claim, cid=cid, verdict=verdict, said=said, others=others, sources=sources,
+            groups=[(stance, views) for stance, views in groups if views],
             topics=[(self.corpus.topics[t], self.href(here, urls.topic_src(t))) for t in claim.topics],
             methodology_href=self.href(here, urls.METHODOLOGY) + "#the-verdict-scale",
+            rules_href=self.href(here, urls.METHODOLOGY) + "#how-we-reach-a-verdict",
             corrections_policy_href=self.href(here, "corrections-policy.md"),
             verdict_href=self.href(here, urls.verdict_src(verdict.id)), scale=self.scale_bounds,
             source_href=lambda sid: self.href(here, urls.source_src(sid)))
@@ -312,13 +359,56 @@ class Renderer:
         return self.env.get_template("verdict_table.html").render(
             verdicts=self.corpus.verdict_order(), low=low, high=high, link=self._linker(here))
 
+    def front_page(self, here: str, latest: int = 6, per_topic: int = 3) -> str:
+        """The latest fact-checks as cards, then a section per topic with its newest ones."""
+        by_topic = self.corpus.claims_by_topic()
+        sections = []
+        for tid, topic in sorted(self.corpus.topics.items(), key=lambda kv: kv[1].name.casefold()):
+            ids = by_topic.get(tid, [])
+            if ids:
+                sections.append((tid, topic, self.href(here, urls.topic_src(tid)),
+                                 self.claim_items(here, ids)[:per_topic], len(ids)))
+        return self.env.get_template("front.html").render(
+            latest=[self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims()[:latest]],
+            sections=sections, opening=_opening)
+
+    def publication_part(self, part: str) -> str:
+        """One part of the transparency statement (data/publication.yaml), for the About, Contact,
+        corrections-policy and suggest-a-claim pages."""
+        return self.env.get_template("publication.html").render(publication=self.corpus.publication, part=part)
+
+    def footer(self) -> Markup:
+        """Who publishes the site, for the footer of every page (drawn once per build)."""
+        if self._footer is None:
+            publication = self.corpus.publication
+            summary = Markup(markdown_html(publication.summary)).striptags() if publication and publication.summary else ""
+            self._footer = Markup(self.env.get_template("footer.html").render(
+                name=publication.name if publication else self.site.name, summary=summary))
+        return self._footer
+
     def fragments(self, here: str) -> dict[str, Callable[[], str]]:
         from .docs import claim_format_reference
-        return {"latest": lambda: self.latest(here), "verdict-table": lambda: self.verdict_table(here),
-                "claim-format": lambda: claim_format_reference(self.env)}
+        parts: dict[str, Callable[[], str]] = {
+            "latest": lambda: self.latest(here), "front-page": lambda: self.front_page(here),
+            "verdict-table": lambda: self.verdict_table(here),
+            "claim-format": lambda: claim_format_reference(self.env)}
+        for part in PUBLICATION_PARTS:
+            parts[f"publication-{part}"] = lambda part=part: self.publication_part(part)  # type: ignore[misc]
+        return parts
 
     def verdict_css(self) -> str:
         return self.env.get_template("verdicts.css").render(verdicts=self.corpus.verdict_order())
+
+
+PUBLICATION_PARTS = ("summary", "organisation", "ownership", "funding", "team", "contact", "corrections", "submit")
+
+
+def _opening(quote: str, words: int = 24) -> str:
+    """The first words of a quote, with an ellipsis where it is cut (never inside a word)."""
+    parts = quote.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    return " ".join(parts[:words]).rstrip(",;:—–-") + " …"
 
 
 class lazy:
@@ -334,8 +424,8 @@ class lazy:
 def _unique_sources(views: list[StatementView]) -> list[SourceView]:
     seen: dict[tuple[str | None, str | None, str], SourceView] = {}
     for view in views:
-        key = (view.source.seed_id, view.source.url, view.source.title)
-        seen.setdefault(key, view.source)
+        for source in (view.source, *(t.source for t in view.translations)):
+            seen.setdefault((source.seed_id, source.url, source.title), source)
     return list(seen.values())
 
 

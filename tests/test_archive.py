@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import yaml
@@ -37,7 +38,7 @@ class NewsSite(BaseHTTPRequestHandler):
     have ordinary addresses (herald.example.org) while every connection stays on 127.0.0.1."""
 
     protocol_version = "HTTP/1.1"
-    routes: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {
+    routes: ClassVar[dict[str, tuple[int, list[tuple[str, str]], bytes]]] = {
         "/world/2025/08/20/harbour-talks": (200, [("Content-Type", HTML)], _page("herald-ceasefire-talks.html")),
         "/r/harbour-talks": (301, [("Location", "/world/2025/08/20/harbour-talks")], b""),
         "/short/harbour": (302, [("Location", "http://herald.example.org/r/harbour-talks")], b""),
@@ -56,7 +57,7 @@ class NewsSite(BaseHTTPRequestHandler):
         "/report.pdf": (200, [("Content-Type", "application/pdf")], b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"),
         "/bad-bytes": (200, [("Content-Type", HTML)], b"<html><body><p>caf\xe9 \xff</p></body></html>"),
     }
-    log: list[str] = []
+    log: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
@@ -161,7 +162,8 @@ def test_warc_holds_every_request_and_response_of_the_capture(desk: Path) -> Non
         ("response", "http://herald.example.org/short/harbour", "HTTP/1.1 302 Found"),
         ("request", "http://herald.example.org/short/harbour", "GET http://herald.example.org/short/harbour HTTP/1.1"),
         ("response", "http://herald.example.org/r/harbour-talks", "HTTP/1.1 301 Moved Permanently"),
-        ("request", "http://herald.example.org/r/harbour-talks", "GET http://herald.example.org/r/harbour-talks HTTP/1.1"),
+        ("request", "http://herald.example.org/r/harbour-talks",
+         "GET http://herald.example.org/r/harbour-talks HTTP/1.1"),
         ("response", HERALD_URL, "HTTP/1.1 200 OK"),
         ("request", HERALD_URL, f"GET {HERALD_URL} HTTP/1.1"),
     ]
