@@ -296,12 +296,14 @@ statement:
 counter_statements:
   - speaker: volodymyr-zelensky
     source: example-herald-2025-08-20
+    stance: contradicts
     quote: {quote}
 verdict:
   rating: disputed
   summary: The delegations' accounts of the talks differ.
 topics: [bilateral-summit]
 published: 2025-08-21
+evidence_cutoff: 2025-08-20
 analysis: |
   One delegation says a date was agreed; the other says it was not.
 """
