@@ -13,14 +13,18 @@ from pathlib import Path
 from . import urls
 from .cards import CardPainter
 from .checkcache import CheckCache, committed_file
-from .corpus import PLACEHOLDER, Corpus, Project, claim_file_names, load_corpus
-from .diagnostics import format_diagnostics
+from .corpus import Corpus, Project, claim_file_names, load_corpus
+from .diagnostics import Diagnostic, format_diagnostics
 from .feeds import open_data_assets, open_data_entries
 from .keys import BuildKeys
 from .output.fs import atomic_write
 from .pagecache import PageCache, StoredPage
 from .render import GeneratedPage, Renderer, SiteInfo
 from .search import SearchIndexError, index_site
+
+# The last publication a `mkdocs serve` process built without errors, by project: shown again while
+# an edit has errors, so that the preview never goes blank or stops answering.
+_LAST_GOOD: dict[Project, Corpus] = {}
 
 
 class BuildError(Exception):
@@ -38,6 +42,10 @@ class Build:
     temporary_assets: Path | None = None
     build_keys: BuildKeys | None = None
     """The code, library, theme and configuration digests (see `keys`); derived when not given."""
+    serving: bool = False
+    """Under `mkdocs serve`: content errors do not stop the build (see `load`)."""
+    drafts: list[str] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
 
     @classmethod
     def from_settings(cls, *, root: Path, claims_dir: str = "claims", data_dir: str = "data", seeds_dir: str = "seeds",
@@ -50,13 +58,26 @@ class Build:
         return cls(project, site, cache)
 
     def load(self) -> Corpus:
+        """The claims to publish: every claim but drafts (which a preview shows). Content errors
+        stop the build, except while serving: then the last good version of the publication is
+        shown (or, on a first build, every claim without errors), and `problems` lists the errors."""
         corpus, diagnostics = load_corpus(self.project, only=self.only, cache_dir=self.cache_dir)
         self.diagnostics = diagnostics
-        blocking = diagnostics.errors + [d for d in diagnostics.warnings if d.code == PLACEHOLDER]
-        if blocking:
-            raise BuildError(f"factcheck: {len(blocking)} error(s) in content; nothing was published.\n"
-                             + format_diagnostics(blocking)
-                             + "\nRun `factcheck validate` for the full report.")
+        self.drafts = sorted({d.path for d in diagnostics.drafts})
+        errors = diagnostics.errors
+        if errors and not self.serving:
+            raise BuildError(f"factcheck: {len(errors)} error(s) in content; nothing was published.\n"
+                             + format_diagnostics(errors) + "\nRun `factcheck validate` for the full report.")
+        self.problems = errors
+        left_out = set() if self.only is not None else set(self.drafts)
+        if errors:
+            last_good = _LAST_GOOD.get(self.project)
+            if last_good is not None:
+                return last_good
+            left_out |= {d.path for d in errors}
+        corpus = corpus.without(left_out) if left_out else corpus
+        if self.serving and self.only is None:
+            _LAST_GOOD[self.project] = corpus
         return corpus
 
     @cached_property
@@ -121,19 +142,32 @@ class Build:
         for path, chunks in self.assets().items():
             atomic_write(folder / path, chunks)
             written[path] = folder / path
+        written.update(self._cms_files(folder))
         return written
 
+    def _cms_files(self, folder: Path) -> dict[str, Path]:
+        """The editing screen at /admin/ when the publication has admin/config.yml (see `cms`)."""
+        from .cms import CmsConfigError, site_files
+
+        try:
+            return site_files(self.project, self.corpus, self.site.name, folder)
+        except CmsConfigError as exc:
+            raise BuildError(f"factcheck: {exc}\nnothing was published.") from None
+
     def check_output(self, site_dir: Path) -> None:
-        """Every claim file must have become a page: a claim is never silently dropped."""
+        """Every claim file must have become a page, unless it is a draft (or, while serving, has
+        errors): a claim is never silently dropped."""
         files = self.only if self.only is not None else claim_file_names(self.project)
         missing = []
         root = str(site_dir)
         for cid in self.corpus.claims:
             if not os.path.isfile(f"{root}/{self.site.output_file(urls.claim_src(cid))}"):
                 missing.append(cid)
-        if len(files) != len(self.corpus.claims) or missing:
-            raise BuildError(f"factcheck: {len(files)} claim file(s) but {len(self.corpus.claims) - len(missing)} "
-                             f"claim page(s) written; missing: {', '.join(sorted(missing)) or '(unreadable files)'}")
+        expected = len(files) - (len(self.drafts) if self.only is None else 0)
+        if (len(self.corpus.claims) != expected and not self.problems) or missing:
+            raise BuildError(f"factcheck: {expected} claim file(s) to publish but "
+                             f"{len(self.corpus.claims) - len(missing)} claim page(s) written; "
+                             f"missing: {', '.join(sorted(missing)) or '(unreadable files)'}")
 
 
     def card_fields(self) -> dict[str, dict[str, str]]:

@@ -12,6 +12,8 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    DRAFT = "draft"
+    """Not a problem: the claim is unfinished and is left out of the published site."""
 
 
 @dataclass(frozen=True, order=True)
@@ -40,7 +42,7 @@ class Diagnostic:
         def esc_prop(value: str) -> str:
             return esc(value).replace(":", "%3A").replace(",", "%2C")
 
-        kind = "error" if self.severity is Severity.ERROR else "warning"
+        kind = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(self.severity, "notice")
         subject = f"{self.field}: " if self.field else ""
         hint = f" (hint: {self.hint})" if self.hint else ""
         props = f"file={esc_prop(self.path)},line={max(self.line, 1)},col={max(self.column, 1)}"
@@ -62,6 +64,14 @@ class Diagnostics(list[Diagnostic]):
     def warning(self, path: str, line: int, column: int, message: str, *, field: str = "",
                 hint: str = "", code: str = "") -> None:
         self.append(Diagnostic(path, line, column, Severity.WARNING, message, field, hint, code))
+
+    def draft(self, path: str, line: int, column: int, message: str, *, field: str = "",
+              hint: str = "", code: str = "") -> None:
+        self.append(Diagnostic(path, line, column, Severity.DRAFT, message, field, hint, code))
+
+    @property
+    def drafts(self) -> list[Diagnostic]:
+        return [d for d in self if d.severity is Severity.DRAFT]
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -26,6 +26,7 @@ import gzip
 import logging
 import posixpath
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             directory_urls=config.use_directory_urls, language=config.theme.get("language", "en") or "en")
         if self.config.only:
             self.build.only = [Path(p) for p in self.config.only]
+        self.build.serving = self.command == "serve"
         try:
             self.build.check_cache_is_local()
         except BuildError as exc:
@@ -172,6 +174,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             raise PluginError(str(exc)) from None
         for warning in build.diagnostics.warnings:
             log.info("factcheck: %s", warning.text())
+        for draft in build.drafts:
+            log.info("factcheck: %s", f"not published (draft): {draft}" if build.only is None else f"draft: {draft}")
+        if build.problems:
+            # Not through MkDocs' logger: under `mkdocs serve` with strict mode, a logged warning
+            # would abort the build and leave the server waiting for a good one.
+            print(f"factcheck: {len(build.problems)} error(s) in content; serving the last good version:\n"
+                  + "\n".join(d.text() for d in build.problems), file=sys.stderr, flush=True)
         site = build.site
         wanted = {site.output_file(src): build.keys.for_output("page", src, page.content_key)
                   for src, page in pages.items() if page.kind in REUSABLE}
@@ -270,7 +279,27 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             output = before + body + after
         if page.canonical_url and page.update_date:
             self.sitemap[page.canonical_url] = str(page.update_date)
-        return fix_theme_markup(_add_head(output, self._head(page)))
+        output = _add_head(output, self._head(page))
+        notice = self._notice(src)
+        return fix_theme_markup(_add_to_body(output, notice) if notice else output)
+
+    def _notice(self, src: str) -> str:
+        """What an editor previewing the site must see first: content errors while serving, and the
+        DRAFT banner on a draft's page. Published builds never carry either."""
+        assert self.build is not None
+        build, parts = self.build, []
+        if build.problems:
+            items = "".join(f"<li><code>{escape(d.path)}:{d.line}:{d.column}</code> {escape(d.severity.value)}: "
+                            f"{escape(d.field + ': ' if d.field else '')}{escape(d.message)}</li>"
+                            for d in build.problems)
+            parts.append(f'<div class="fc-editor-notice" role="alert"><p><strong>{len(build.problems)} error(s) in '
+                         f"content.</strong> This preview shows the last version without errors; fix the files "
+                         f"below and it updates.</p><ul>{items}</ul></div>")
+        page = build.pages.get(src)
+        if page is not None and page.kind == "claim" and build.corpus.claim_paths.get(Path(src).stem) in build.drafts:
+            parts.append('<div class="fc-editor-notice fc-draft" role="note"><p><strong>DRAFT</strong> — '
+                         "not published: this claim still has TODO text or is marked draft: true.</p></div>")
+        return "".join(parts)
 
     def _head(self, page: Page) -> str:
         assert self.build is not None
@@ -393,6 +422,19 @@ def _nav_key(page: Page) -> str:
         return ""
     folder = posixpath.dirname(page.url.rstrip("/"))
     return f"{folder}|{page.url.count('/')}"
+
+
+NOTICE_STYLE = ("<style>.fc-editor-notice{margin:0;padding:.6rem 1rem;background:#fff3cd;color:#3d2e00;"
+                "border-bottom:2px solid #b38600;font:16px/1.4 sans-serif}.fc-editor-notice ul{margin:.3rem 0 0}"
+                ".fc-draft{background:#ffe0e0;border-color:#b00020;color:#4a0010}</style>")
+
+
+def _add_to_body(output: str, notice: str) -> str:
+    """`notice` at the top of the page's body (an editor's preview only)."""
+    match = re.search(r"<body[^>]*>", output)
+    if match is None:
+        return output
+    return f"{output[:match.end()]}{NOTICE_STYLE}{notice}{output[match.end():]}"
 
 
 def _add_head(output: str, head: str) -> str:
