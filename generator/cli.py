@@ -194,6 +194,13 @@ def cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_cms(args: argparse.Namespace) -> int:
+    from .cms import run
+
+    return run(_project(args), write=args.write, check=args.check, repo=args.repo, branch=args.branch,
+               auth_url=args.auth_url)
+
+
 def cmd_archive(args: argparse.Namespace) -> int:
     from .archive import run
 
@@ -255,6 +262,14 @@ def build_parser() -> argparse.ArgumentParser:
     archive.add_argument("--max-bytes", type=int, default=5_000_000, help="largest page accepted (default: 5000000)")
     archive.add_argument("--max-redirects", type=int, default=10, help="redirects to follow (default: 10)")
     archive.set_defaults(func=cmd_archive)
+
+    cms = sub.add_parser("cms", help="print the browser CMS configuration, admin/config.yml (or --write / --check it)")
+    cms.add_argument("--write", action="store_true", help="write admin/config.yml, keeping its backend section")
+    cms.add_argument("--check", action="store_true", help="exit 1 if admin/config.yml is out of date or unsafe")
+    cms.add_argument("--repo", help="GitHub repository the CMS edits, as OWNER/NAME (kept in the backend section)")
+    cms.add_argument("--branch", help="branch pull requests go to (default: main)")
+    cms.add_argument("--auth-url", help="address of the sign-in proxy (backend base_url), when there is one")
+    cms.set_defaults(func=cmd_cms)
 
     synth = sub.add_parser("synth", help="write a synthetic publication of N claims (for scale tests)")
     synth.add_argument("--count", type=int, required=True)
