@@ -254,9 +254,8 @@ def test_missing_tools_skip_with_the_command_that_provides_them(skipping_suite: 
 def test_require_all_turns_every_skip_into_a_failure(skipping_suite: Path) -> None:
     result = _run_pytest(skipping_suite, "1")
     assert result.returncode == 1, result.stdout
-    assert "skipped" not in result.stdout.splitlines()[-1]
-    assert "1 passed" in result.stdout.splitlines()[-1]
-    assert "2 failed" in result.stdout.splitlines()[-1] and "1 error" in result.stdout.splitlines()[-1]
+    # A skip in the test body fails it; a skip in setup (a marker) or in collection is an error.
+    assert re.search(r"=+ 1 failed, 1 passed, 2 errors in ", result.stdout.splitlines()[-1]), result.stdout
     for reason in ("needs the frobnicator: apt-get install frobnicator", "skipped by a marker",
                    "needs Java: apt-get install default-jre-headless"):
         assert reason in result.stdout
