@@ -51,6 +51,7 @@ class Output:
         self.copy_in_process = copy_in_process
         self.folder = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}") if staged else self.target
         self.plan_made = Plan()
+        """The plan of this build (see `plan`)."""
         self._copying: Copying | None = None
         self._trash: list[Path | None] = []
 
@@ -100,15 +101,6 @@ class Output:
             self._copying = Copying(jobs, job_file, in_process=self.copy_in_process)
         except OSError as exc:
             raise OutputError(f"could not copy unchanged files from the cache: {exc}") from None
-
-    def copy_now(self, paths: Mapping[str, str]) -> None:
-        """Copy stored files (output path -> key) into the folder at once (files produced late)."""
-        if self.store is None:
-            return
-        try:
-            Copying([(self.store.path(k), f"{self.folder}/{p}") for p, k in paths.items()], Path(), in_process=True)
-        except OSError as exc:
-            raise OutputError(f"could not copy files from the cache: {exc}") from None
 
     def settle(self) -> None:
         """Wait until every reused file is in the folder."""
