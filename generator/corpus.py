@@ -23,8 +23,10 @@ from .model import (
     LANGUAGES,
     LINE_PATTERN,
     TEXT_PATTERN,
+    Address,
     Claim,
     ExternalSource,
+    Publication,
     Seed,
     Speaker,
     Statement,
@@ -85,6 +87,8 @@ class Corpus:
     claim_paths: dict[str, str] = field(default_factory=dict)
     claim_digests: dict[str, str] = field(default_factory=dict)
     """Per claim, a digest of its file and the code that read it (when known): equal digests, equal claims."""
+    publication: Publication | None = None
+    """data/publication.yaml, when it exists and is valid (see `load_publication`)."""
 
     def sorted_claims(self, ids: Iterable[str] | None = None) -> list[tuple[str, Claim]]:
         """Newest first: by publication date, then by id for a stable order."""
@@ -268,6 +272,68 @@ def read_yaml_file(path: Path, project: Project, diagnostics: Diagnostics, expec
     if text is None:
         return None
     return load_yaml(text, rel, diagnostics, expect=expect)
+
+
+PUBLICATION_FILE = "publication.yaml"
+_PLACEHOLDER_HOST = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|invalid|test|localhost)$", re.IGNORECASE)
+
+
+def load_publication(project: Project, diagnostics: Diagnostics) -> Publication | None:
+    """data/publication.yaml: who publishes, owns, pays for and writes the publication, and how to
+    reach it. What is missing, or only a placeholder, is a warning (an error with --strict)."""
+    path = project.data_path / PUBLICATION_FILE
+    rel = project.rel(path)
+    if not path.exists():
+        diagnostics.warning(rel, 1, 1, "the publication file is missing: the About, Contact and corrections pages "
+                            "cannot say who publishes the fact-checks or how to reach them",
+                            hint="`factcheck init NEW-FOLDER` writes one to copy and fill in", code="publication-missing")
+        return None
+    loaded = read_yaml_file(path, project, diagnostics)
+    if loaded is None:
+        return None
+    try:
+        publication = Publication.model_validate(loaded.data)
+    except ValidationError as exc:
+        model_diagnostics(exc, loaded, Publication, diagnostics)
+        return None
+
+    def missing(loc: tuple[str, ...], message: str, hint: str) -> None:
+        line, col = loaded.where(loc)
+        diagnostics.warning(rel, line, col, message, field=field_path(loc), hint=hint, code="publication-incomplete")
+
+    if publication.summary is None:
+        missing(("summary",), "no summary: readers are not told what the publication is",
+                "write one or two sentences in summary")
+    sections = (("organisation", "who publishes the publication", publication.organisation.statement is not None
+                 or publication.organisation.legal_name is not None),
+                ("ownership", "who owns and controls the publication", publication.ownership.statement is not None),
+                ("funding", "who pays for the publication", publication.funding.statement is not None
+                 or bool(publication.funding.funders)),
+                ("team", "who writes and edits the fact-checks", publication.team.statement is not None
+                 or bool(publication.team.members)))
+    for name, what, given in sections:
+        if not given:
+            missing((name,), f"readers are not told {what}",
+                    f"write {name}.statement (if there is none, say so plainly in it)")
+    addresses = (("contact", "readers cannot reach the editors"),
+                 ("corrections", "readers cannot report an error"),
+                 ("submit_claim", "readers cannot suggest a claim to check"))
+    for name, consequence in addresses:
+        address: Address = getattr(publication, name)
+        if not address.given and address.none_because is None:
+            missing((name,), f"no address: {consequence}",
+                    f"give {name}.email or {name}.url, or say why there is none in {name}.none_because")
+        for key, value in (("email", address.email), ("url", address.url)):
+            if value is not None and _placeholder_address(value):
+                missing((name, key), f"{value!r} is a placeholder address, not one that someone reads",
+                        "give the real address, or leave it out and say why in none_because")
+    return publication
+
+
+def _placeholder_address(value: str) -> bool:
+    host = value.rpartition("@")[2] if "@" in value and "://" not in value else \
+        value.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit(":", 1)[0]
+    return bool(_PLACEHOLDER_HOST.search(host.rstrip(".")))
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -686,6 +752,7 @@ class References:
     today: dt.date
     seed_problems: set[str] = field(default_factory=set)
     digest: str = ""
+    publication: Publication | None = None
     """What cross-file checks depend on (data files, sources, today's date), when known."""
 
 
@@ -695,7 +762,8 @@ def load_references(project: Project, diagnostics: Diagnostics) -> References:
     verdicts = load_verdicts(project, diagnostics)
     seeds, texts = load_seeds(project, diagnostics)
     broken = {p.stem for p in project.seeds_path.glob("*.yaml")} - set(seeds) if project.seeds_path.is_dir() else set()
-    return References(speakers, topics, verdicts, seeds, texts, today(), broken)
+    publication = load_publication(project, diagnostics)
+    return References(speakers, topics, verdicts, seeds, texts, today(), broken, publication=publication)
 
 
 PARALLEL_THRESHOLD = 400
@@ -853,5 +921,5 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
         claims[entry.cid] = entry.claim
         claim_paths[entry.cid] = entry.rel
     corpus = Corpus(refs.speakers, refs.topics, refs.verdicts, refs.seeds, claims, claim_paths,
-                    {cid: digests[cid] for cid in claims if cid in digests})
+                    {cid: digests[cid] for cid in claims if cid in digests}, publication=refs.publication)
     return corpus, diagnostics

@@ -285,3 +285,94 @@ class Claim(_Strict):
 
 def is_slug(value: str) -> bool:
     return bool(_SLUG_RE.match(value))
+
+
+# The publication: who publishes it, who pays, who writes it, how to reach them (IFCN transparency).
+
+EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$"
+Email = Annotated[str, Field(max_length=254, pattern=EMAIL_PATTERN)]
+
+
+class Address(_Strict):
+    """Where readers reach the publication for one purpose: an email address, a web address (a form,
+    an issue tracker), or both. When there is none, say why in `none_because` rather than publish
+    an address that no one reads."""
+
+    email: Email | None = Field(None, description="An address someone reads, e.g. 'corrections@newsroom.org'.")
+    url: Url | None = Field(None, description="A web form or page for it, e.g. 'https://newsroom.org/tips'.")
+    instructions: Text | None = Field(None, description="What to include, and what happens next (Markdown).")
+    none_because: Text | None = Field(
+        None, description="Why there is no address (shown to readers); with it, a missing address is not a warning.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Address:
+        if self.none_because is not None and (self.email is not None or self.url is not None):
+            raise ValueError("none_because explains a missing address; remove it when an email or url is given")
+        return self
+
+    @property
+    def given(self) -> bool:
+        return self.email is not None or self.url is not None
+
+
+class Section(_Strict):
+    """A section of the transparency statement: what readers are told, in Markdown."""
+
+    statement: Text | None = Field(None, description="What readers are told (Markdown).")
+
+
+class Funder(_Strict):
+    """One source of money."""
+
+    name: Line = Field(description="Who pays, e.g. 'Example Foundation'.")
+    kind: Literal["grant", "donations", "membership", "advertising", "contract", "owner", "other"] = Field(
+        description="What kind of money it is.")
+    share: Annotated[int, Field(ge=0, le=100, strict=True)] | None = Field(
+        None, description="Share of the yearly budget, in percent (IFCN asks for every funder above 5%).")
+    note: Line | None = Field(None, description="Period, purpose or conditions, e.g. '2025 grant for election coverage'.")
+
+
+class Funding(Section):
+    """Who pays for the publication."""
+
+    funders: list[Funder] = Field(default_factory=list, description="Every funder, largest first.")
+
+
+class TeamMember(_Strict):
+    """A person responsible for what the publication says."""
+
+    name: Line = Field(description="Full name as published.")
+    role: Line = Field(description="Role, e.g. 'Editor-in-chief'.")
+    bio: Text | None = Field(None, description="A sentence or two on their background (Markdown).")
+
+
+class Team(Section):
+    """Who writes and edits the fact-checks."""
+
+    members: list[TeamMember] = Field(default_factory=list, description="Editors and fact-checkers, in order.")
+
+
+class Organisation(Section):
+    """Who publishes: the legal entity, if any."""
+
+    legal_name: Line | None = Field(None, description="Registered name of the publisher.")
+    registered_in: Line | None = Field(None, description="Country or register, e.g. 'Registered charity in Ireland'.")
+    postal_address: Text | None = Field(None, description="Postal address of the publisher.")
+    website: Url | None = Field(None, description="The organisation's own website, if it has one.")
+
+
+class Publication(_Strict):
+    """data/publication.yaml: the transparency statement the About, Contact and corrections pages and
+    every page's footer are drawn from. A missing value is a warning (an error with --strict): the
+    site never shows a placeholder."""
+
+    name: Line = Field(description="Name of the publication as readers know it.")
+    summary: Text | None = Field(None, description="One or two sentences saying what the publication is (Markdown); "
+                                                   "shown on the About page and, as plain text, in the footer.")
+    organisation: Organisation = Field(default_factory=Organisation, description="Who publishes it.")
+    ownership: Section = Field(default_factory=Section, description="Who owns it and who controls it.")
+    funding: Funding = Field(default_factory=Funding, description="Who pays for it.")
+    team: Team = Field(default_factory=Team, description="Who writes and edits it.")
+    contact: Address = Field(default_factory=Address, description="How to reach the editors.")
+    corrections: Address = Field(default_factory=Address, description="Where to report an error in a fact-check.")
+    submit_claim: Address = Field(default_factory=Address, description="How readers can suggest a claim to check.")
