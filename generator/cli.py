@@ -134,6 +134,7 @@ def _ask(label: str, options: list[str] | None = None, default: str = "") -> str
 def cmd_new(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from .clock import today
     from .corpus import load_references
     from .diagnostics import Diagnostics
     from .scaffold import NewClaim, write_claim
@@ -154,7 +155,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     claim_text = args.claim or (_ask("claim (short sentence, optional)") if interactive else "")
     try:
         date = dt.date.fromisoformat(args.date) if args.date else None
-        published = dt.date.fromisoformat(args.published) if args.published else dt.date.today()
+        published = dt.date.fromisoformat(args.published) if args.published else today()
     except ValueError as exc:
         print(f"factcheck new: {exc}; write dates as YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE

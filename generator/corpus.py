@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import workers
 from .checkcache import CheckCache, Entry, FileHashes, code_fingerprint, file_digest
+from .clock import latest_today
 from .diagnostics import Diagnostics
 from .html import markdown_problems
 from .model import (
@@ -126,12 +127,6 @@ def _group(claims: dict[str, Claim], keys) -> dict[str, list[str]]:
         for key in dict.fromkeys(keys(claim)):
             out[key].append(cid)
     return dict(out)
-
-
-def today() -> dt.date:
-    """The real current date (UTC): dates after it are errors. SOURCE_DATE_EPOCH does not move it,
-    because it fixes the build's own timestamps, not what counts as the future."""
-    return dt.datetime.now(tz=dt.UTC).date()
 
 
 def _did_you_mean(value: str, options: Iterable[str]) -> str:
@@ -763,7 +758,7 @@ def load_references(project: Project, diagnostics: Diagnostics) -> References:
     seeds, texts = load_seeds(project, diagnostics)
     broken = {p.stem for p in project.seeds_path.glob("*.yaml")} - set(seeds) if project.seeds_path.is_dir() else set()
     publication = load_publication(project, diagnostics)
-    return References(speakers, topics, verdicts, seeds, texts, today(), broken, publication=publication)
+    return References(speakers, topics, verdicts, seeds, texts, latest_today(), broken, publication=publication)
 
 
 PARALLEL_THRESHOLD = 400
@@ -843,7 +838,7 @@ def _references(project: Project, diagnostics: Diagnostics, cache: CheckCache | 
         cache.put(key, cached)
     refs, problems = cached
     diagnostics.extend(problems)
-    refs.today = today()
+    refs.today = latest_today()
     refs.digest = hashlib.sha256(f"{key} {refs.today.isoformat()}".encode()).hexdigest()
     return refs
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from . import clock
 from .corpus import PLACEHOLDER_PREFIX, References
 
 TEMPLATE = """\
@@ -44,7 +45,7 @@ class NewClaim:
     claim: str = ""
     counter_speaker: str = ""
     claim_id: str = ""
-    published: dt.date = field(default_factory=dt.date.today)
+    published: dt.date = field(default_factory=clock.today)
 
     def identifier(self) -> str:
         if self.claim_id:
