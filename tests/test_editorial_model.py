@@ -53,7 +53,7 @@ analysis: Analysis.
 
 def check(publication: Path, text: str) -> tuple[Diagnostics, str]:
     (publication / "claims" / "editorial-case.yaml").write_text(text, encoding="utf-8")
-    corpus, diagnostics = load_corpus(Project(publication), only=[publication / "claims" / "editorial-case.yaml"])
+    _, diagnostics = load_corpus(Project(publication), only=[publication / "claims" / "editorial-case.yaml"])
     return diagnostics, "claims/editorial-case.yaml"
 
 
