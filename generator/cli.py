@@ -124,46 +124,71 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _ask(label: str, options: list[str] | None = None, default: str = "") -> str:
-    if options:
-        print(f"{label} (one of: {', '.join(options)})", file=sys.stderr)
-    answer = input(f"{label}{f' [{default}]' if default else ''}: ").strip()
-    return answer or default
-
-
 def cmd_new(args: argparse.Namespace) -> int:
+    """Scaffold a claim; in a terminal, ask for what the flags did not give (see `scaffold`)."""
+    from .scaffold import Aborted, Asker, Counter, NewClaim, Prompter, write_claim
+
+    interactive = sys.stdin.isatty() and not args.no_input
+    try:
+        return _new(args, interactive)
+    except (Aborted, KeyboardInterrupt) as exc:
+        interrupted = isinstance(exc, KeyboardInterrupt) or (isinstance(exc, Aborted) and exc.interrupted)
+        print(f"\nfactcheck new: {'interrupted' if interrupted else 'stopped'}; nothing was written", file=sys.stderr)
+        return 130 if interrupted else EXIT_CONTENT
+    del Asker, Counter, NewClaim, Prompter, write_claim
+
+
+def _new(args: argparse.Namespace, interactive: bool) -> int:
     import datetime as dt
 
     from .clock import today
     from .corpus import load_references
     from .diagnostics import Diagnostics
-    from .scaffold import NewClaim, write_claim
+    from .scaffold import Asker, Counter, NewClaim, Prompter, write_claim
 
     project = _project(args)
     refs = load_references(project, Diagnostics())
-    interactive = sys.stdin.isatty() and not args.no_input
-    values = {"speaker": args.speaker, "source": args.source, "verdict": args.verdict,
-              "topic": ",".join(args.topic or [])}
-    choices = {"speaker": sorted(refs.speakers), "source": sorted(refs.seeds), "verdict": list(refs.verdicts),
-               "topic": sorted(refs.topics)}
-    for key, value in values.items():
-        if not value:
-            if not interactive:
-                print(f"factcheck new: --{key} is required (or run it in a terminal to be asked)", file=sys.stderr)
-                return EXIT_USAGE
-            values[key] = _ask(key, choices[key])
-    claim_text = args.claim or (_ask("claim (short sentence, optional)") if interactive else "")
     try:
         date = dt.date.fromisoformat(args.date) if args.date else None
         published = dt.date.fromisoformat(args.published) if args.published else today()
     except ValueError as exc:
         print(f"factcheck new: {exc}; write dates as YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
-    new = NewClaim(speaker=values["speaker"], source=values["source"], verdict=values["verdict"],
-                   topics=[t.strip() for t in values["topic"].split(",") if t.strip()], date=date,
-                   claim=claim_text, counter_speaker=args.counter_speaker or "", claim_id=args.id or "",
-                   published=published)
-    problems = new.problems(refs)
+    new = NewClaim(speaker=args.speaker or "", source=args.source or "", verdict=args.verdict or "",
+                   topics=[t.strip() for given in args.topic or [] for t in given.split(",") if t.strip()],
+                   date=date, claim=args.claim or "", counter_speaker=args.counter_speaker or "",
+                   claim_id=args.id or "", published=published)
+    if interactive:
+        prompt = Prompter()
+
+        def archive_now(url: str) -> str | None:
+            from .archive import ArchiveError, archive
+
+            try:
+                result = archive(seeds=project.seeds_path, url=url)
+            except ArchiveError as exc:
+                prompt.say(f"  cannot archive it: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+                return None
+            for path in result.written:
+                prompt.say(f"  wrote {project.rel(path)}")
+            if result.missing:
+                prompt.say(f"  the page does not say: {', '.join(result.missing)}; fill them in "
+                           f"{project.rel(result.written[2])} before validating")
+            asker.refs = load_references(project, Diagnostics())
+            return result.seed_id
+
+        asker = Asker(prompt, refs, project.seeds_path, archive_now, today=published)
+        asker.fill(new, ask_counters=not args.counter_speaker)
+        refs = asker.refs
+    else:
+        missing = [flag for flag, value in (("speaker", new.speaker), ("source", new.source),
+                                            ("counter-speaker", new.counter_speaker), ("verdict", new.verdict),
+                                            ("topic", new.topics)) if not value]
+        if missing:
+            print(f"factcheck new: --{missing[0]} is required (or run it in a terminal to be asked)", file=sys.stderr)
+            return EXIT_USAGE
+        new.counters = [Counter(new.counter_speaker, new.source, stance=args.stance or "")]
+    problems = [p for p in new.problems(refs) if not any(f"source {s!r}" in p for s in refs.seed_problems)]
     if problems:
         for problem in problems:
             print(f"factcheck new: {problem}", file=sys.stderr)
@@ -173,6 +198,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         print(f"factcheck new: {project.rel(Path(str(exc)))} already exists; choose another --id", file=sys.stderr)
         return EXIT_USAGE
+    if interactive:
+        print(f"Wrote {project.rel(path)}. Paste the quotes and write the TODO parts, then run "
+              f"`factcheck validate {project.rel(path)}` and `factcheck preview {project.rel(path)}`.",
+              file=sys.stderr)
     print(project.rel(path))
     return EXIT_OK
 
@@ -242,7 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--topic", action="append", help="topic id (repeat for several)")
     new.add_argument("--verdict", help="rating id from data/verdicts.yaml")
     new.add_argument("--claim", help="the claim as a short sentence")
-    new.add_argument("--counter-speaker", help="speaker id for the first counter-statement")
+    new.add_argument("--counter-speaker", help="speaker id for the first counter-statement (the other side)")
+    new.add_argument("--stance", choices=["contradicts", "supports", "adds-context"],
+                     help="what the first counter-statement does to the claim (default: contradicts, or "
+                          "adds-context when the claimant is quoted again)")
     new.add_argument("--id", help="file name without .yaml (default: from the claim text)")
     new.add_argument("--published", help="publication date (default: today)")
     new.add_argument("--no-input", action="store_true", help="never ask; fail if something is missing")

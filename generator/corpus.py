@@ -8,7 +8,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -129,9 +129,24 @@ def _group(claims: dict[str, Claim], keys) -> dict[str, list[str]]:
     return dict(out)
 
 
-def _did_you_mean(value: str, options: Iterable[str]) -> str:
-    matches = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return f"did you mean {matches[0]!r}?" if matches else ""
+def suggest_id(value: str, options: Iterable[str], names: Mapping[str, str] | None = None) -> str | None:
+    """The id an editor most likely meant by `value`: a close spelling, or else the one id of which
+    `value` is a whole word (of the id or of its display name in `names`), e.g. 'trump' for 'donald-trump'."""
+    ids = list(options)
+    matches = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    words = set(re.split(r"[^a-z0-9]+", value.casefold())) - {""}
+    if not words:
+        return None
+    named = names or {}
+    holding = [i for i in ids if words <= set(re.split(r"[^a-z0-9]+", f"{i} {named.get(i, '')}".casefold()))]
+    return holding[0] if len(holding) == 1 else None
+
+
+def _did_you_mean(value: str, options: Iterable[str], names: Mapping[str, str] | None = None) -> str:
+    match = suggest_id(value, options, names)
+    return f"did you mean {match!r}?" if match else ""
 
 
 _UNION_TAG = re.compile(r"^(str|int|bool|[A-Z][A-Za-z]+|function-.*|constrained-.*|.*\[.*\])$")
@@ -542,14 +557,13 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
         (diagnostics.warning if warning else diagnostics.error)(
             rel, line, col, message, field=field_path(loc), hint=hint, code=code)
 
-    def ref(loc: tuple, value: str, table: dict, what: str, where: str) -> None:
+    def ref(loc: tuple[str | int, ...], value: str, table: Mapping[str, object], what: str) -> None:
         if value not in table:
-            report(loc, f"unknown {what} {value!r}",
-                   _did_you_mean(value, table) or f"add it to {where} first", code="unknown-ref")
+            report(loc, f"unknown {what} {value!r}", reference_hint(what, value, refs), code="unknown-ref")
 
-    ref(("verdict", "rating"), claim.verdict.rating, refs.verdicts, "verdict", "data/verdicts.yaml")
+    ref(("verdict", "rating"), claim.verdict.rating, refs.verdicts, "verdict")
     for i, topic in enumerate(claim.topics):
-        ref(("topics", i), topic, refs.topics, "topic", "data/topics.yaml")
+        ref(("topics", i), topic, refs.topics, "topic")
         if topic in claim.topics[:i]:
             report(("topics", i), f"topic {topic!r} is listed twice")
     placeholders = set()
@@ -583,7 +597,7 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
                    code="future-date")
     for loc, statement in [(("statement",), claim.statement)] + [
             (("counter_statements", i), s) for i, s in enumerate(claim.counter_statements)]:
-        ref(loc + ("speaker",), statement.speaker, refs.speakers, "speaker", "data/speakers.yaml")
+        ref(loc + ("speaker",), statement.speaker, refs.speakers, "speaker")
         if statement.date:
             if statement.date > now:
                 report(loc + ("date",), f"date {statement.date} is in the future", code="future-date")
@@ -600,7 +614,7 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
             continue
         if source not in refs.seeds:
             if source not in refs.seed_problems:
-                ref(loc + ("source",), source, refs.seeds, "source", "seeds/ (as <id>.yaml and <id>.txt)")
+                ref(loc + ("source",), source, refs.seeds, "source")
             continue
         seed = refs.seeds[source]
         if statement.date and statement.date > seed.published:

@@ -47,11 +47,10 @@ def normalise_with_positions(raw: str) -> tuple[str, list[int]]:
     origin: list[int] = []
     for index, char in enumerate(raw):
         for out in _normalise_char(char):
-            if out.isspace():
-                if not chars or chars[-1] == " ":
-                    continue
-                out = " "
-            chars.append(out)
+            space = out.isspace()
+            if space and (not chars or chars[-1] == " "):
+                continue
+            chars.append(" " if space else out)
             origin.append(index)
     if chars and chars[-1] == " ":
         chars.pop()

@@ -32,7 +32,8 @@ def test_one_changed_word_is_marked() -> None:
     result = source("moscow-times-2025-08-20").check(
         "seriously discussing security guarantees without involving Russia is an illusion")
     assert not result.found
-    assert result.diff == "seriously discussing security guarantees without involving Russia is [-an illusion-]{+a utopia+}"
+    assert result.diff == ("seriously discussing security guarantees without involving Russia is "
+                           "[-an illusion-]{+a utopia+}")
 
 
 def test_a_capital_letter_is_marked() -> None:
@@ -113,5 +114,6 @@ def test_the_validator_hint_carries_the_diff_in_text_and_github_formats(publicat
     assert "[-an illusion-]{+a utopia+}" in out
     assert main(["--root", str(publication), "validate", "--no-cache", "--format", "github", str(claim)]) == 1
     annotation = next(line for line in capsys.readouterr().out.splitlines() if "verbatim" in line)
-    assert re.match(r"^::error file=claims/trump-europe-to-provide-guarantees-with-us-coordination\.yaml,line=\d+", annotation)
+    where = r"^::error file=claims/trump-europe-to-provide-guarantees-with-us-coordination\.yaml,line=\d+"
+    assert re.match(where, annotation)
     assert "[-an illusion-]{+a utopia+}" in annotation and "—" in annotation
