@@ -25,9 +25,9 @@ INVISIBLE = ("\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u200B\\u200C\\u200E
              "\\u2060-\\u2064\\u2066-\\u2069\\uFEFF")
 TEXT_PATTERN = rf"^(?=[\s\S]*\S)[^{INVISIBLE}]*$"
 LINE_PATTERN = rf"^(?=.*\S)[^\n{INVISIBLE}]*\n?$"
-URL_PATTERN = (r"^[hH][tT][tT][pP][sS]?://"
-               r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}"
-               r"(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f]*)?$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+HOSTNAME_PATTERN = rf"{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,63}}"
+URL_PATTERN = rf"^[hH][tT][tT][pP][sS]?://{HOSTNAME_PATTERN}(?::[0-9]{{1,5}})?(?:[/?#][^\s\x00-\x1f\x7f]*)?$"
 _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 
 
@@ -289,7 +289,7 @@ def is_slug(value: str) -> bool:
 
 # The publication: who publishes it, who pays, who writes it, how to reach them (IFCN transparency).
 
-EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,63}$"
+EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@" + HOSTNAME_PATTERN + "$"
 Email = Annotated[str, Field(max_length=254, pattern=EMAIL_PATTERN)]
 
 
@@ -329,7 +329,8 @@ class Funder(_Strict):
         description="What kind of money it is.")
     share: Annotated[int, Field(ge=0, le=100, strict=True)] | None = Field(
         None, description="Share of the yearly budget, in percent (IFCN asks for every funder above 5%).")
-    note: Line | None = Field(None, description="Period, purpose or conditions, e.g. '2025 grant for election coverage'.")
+    note: Line | None = Field(None,
+                              description="Period, purpose or conditions, e.g. '2025 grant for election coverage'.")
 
 
 class Funding(Section):
