@@ -126,7 +126,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """Scaffold a claim; in a terminal, ask for what the flags did not give (see `scaffold`)."""
-    from .scaffold import Aborted, Asker, Counter, NewClaim, Prompter, write_claim
+    from .scaffold import Aborted
 
     interactive = sys.stdin.isatty() and not args.no_input
     try:
@@ -135,7 +135,6 @@ def cmd_new(args: argparse.Namespace) -> int:
         interrupted = isinstance(exc, KeyboardInterrupt) or (isinstance(exc, Aborted) and exc.interrupted)
         print(f"\nfactcheck new: {'interrupted' if interrupted else 'stopped'}; nothing was written", file=sys.stderr)
         return 130 if interrupted else EXIT_CONTENT
-    del Asker, Counter, NewClaim, Prompter, write_claim
 
 
 def _new(args: argparse.Namespace, interactive: bool) -> int:

@@ -141,9 +141,10 @@ def test_symlinked_claims_folder_outside_the_repository_is_refused(tmp_path: Pat
 # refused by the real `factcheck validate` with exit code 1 and the position where the limit is
 # crossed; PyYAML's recursive composer used to die with a segmentation fault on such files.
 # Each entry: the text that replaces the claim's analysis line, and the line and column where the
-# value nested one level too deep starts (the claim's analysis is on line 17; the root mapping is
-# the first level, so the 33rd bracket under `analysis` is the first one refused).
-NESTING_LINE = 17
+# value nested one level too deep starts (relative to the line of the base claim's analysis; the
+# root mapping is the first level, so the 33rd bracket under `analysis` is the first one refused).
+BASE_TEXT = BASE_CASE.read_bytes().replace(b"\r\n", b"\n").decode("utf-8")
+NESTING_LINE = BASE_TEXT.splitlines().index("analysis: Plain analysis.") + 1
 LIMIT = MAX_DEPTH
 
 
@@ -191,10 +192,8 @@ def assert_refused_at(result: subprocess.CompletedProcess[str], rel: str, line: 
 @pytest.mark.parametrize("name", sorted(DEEP_NESTING))
 def test_deep_nesting_is_refused_by_the_cli(empty_publication: Path, name: str) -> None:
     text, line, column = DEEP_NESTING[name]
-    base = BASE_CASE.read_bytes().replace(b"\r\n", b"\n").decode("utf-8")
-    assert base.splitlines()[NESTING_LINE - 1] == "analysis: Plain analysis."
     target = empty_publication / "claims" / f"{name}.yaml"
-    target.write_text(base.replace("analysis: Plain analysis.\n", text), encoding="utf-8")
+    target.write_text(BASE_TEXT.replace("analysis: Plain analysis.\n", text), encoding="utf-8")
     assert target.stat().st_size <= MAX_FILE_BYTES
     assert_refused_at(run_validate(empty_publication), f"claims/{name}.yaml", line, column)
 
@@ -202,14 +201,14 @@ def test_deep_nesting_is_refused_by_the_cli(empty_publication: Path, name: str) 
 def test_nesting_just_under_the_limit_is_read(tmp_path: Path) -> None:
     """The limit is exact: one level less is parsed (and then rejected by the model, not the loader)."""
     pub = copy_publication(tmp_path / "pub")
-    base = BASE_CASE.read_bytes().replace(b"\r\n", b"\n").decode("utf-8")
     depth = LIMIT - 1  # with the root mapping and the innermost value, MAX_DEPTH + 1 values deep
     (pub / "claims" / "nested.yaml").write_text(
-        base.replace("analysis: Plain analysis.", "analysis: " + "[" * depth + "x" + "]" * depth), encoding="utf-8")
+        BASE_TEXT.replace("analysis: Plain analysis.", "analysis: " + "[" * depth + "x" + "]" * depth),
+        encoding="utf-8")
     result = run_validate(pub)
     assert result.returncode == 1
     assert "nested more than" not in result.stdout
-    assert "claims/nested.yaml:17:" in result.stdout and "analysis" in result.stdout
+    assert f"claims/nested.yaml:{NESTING_LINE}:" in result.stdout and "analysis" in result.stdout
 
 
 @pytest.mark.parametrize(("rel", "prefix"), [("data/topics.yaml", "deep-topic:\n  name: "),
