@@ -13,6 +13,7 @@ before any deeper value is built, whatever the file holds.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,10 +159,31 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, diagnostics: 
     if "\t" in bad_line[: max(column, 1)] or "\\t" in problem:
         hint = "YAML indentation must use spaces, not tabs"
     elif "mapping values are not allowed" in problem:
-        hint = "a value containing ': ' must be quoted, e.g. quote: \"...\""
+        hint = _over_indented(text.split("\n")[: line - 1], bad_line, column) or \
+            "a value containing ': ' must be quoted, e.g. quote: \"...\""
     elif "could not find expected ':'" in problem or "expected <block end>" in problem:
         hint = "check the indentation of this line against the one above"
     diagnostics.error(path, line, column, f"YAML syntax error: {problem}", hint=hint, code="yaml-syntax")
+
+
+_KEY_LINE = re.compile(r"^( *)(?:- +)?([A-Za-z0-9_.-]+):(?: +(\S.*))?$")
+
+
+def _over_indented(before: list[str], bad_line: str, column: int) -> str:
+    """The hint for a key indented deeper than the `key: value` line above it, which YAML reads as
+    that value continuing (and then refuses its colon)."""
+    key = _KEY_LINE.match(bad_line)
+    if key is None or column != len(key.group(1)) + len(key.group(2)) + 1:
+        return ""
+    above = next((ln for ln in reversed(before) if ln.strip() and not ln.lstrip().startswith("#")), "")
+    parent = _KEY_LINE.match(above)
+    if parent is None or not parent.group(3) or len(key.group(1)) <= len(parent.group(1)):
+        return ""
+    extra = len(key.group(1)) - len(above) + len(above.lstrip(" -"))
+    where = f"`{parent.group(2)}:` on the line above"
+    return (f"`{key.group(2)}:` is indented more than {where}, so YAML reads it as part of that value; "
+            f"start it in the same column (remove {extra} space{'s' if extra != 1 else ''})"
+            if extra > 0 else "")
 
 
 def _read_stream(loader: Any, result: LoadedYaml) -> int:

@@ -96,3 +96,27 @@ def test_preview_renders_only_the_named_claim(publication: Path, tmp_path: Path,
     assert printed == out / "claims" / claim.stem / "index.html" and printed.is_file()
     assert len(list((out / "claims").glob("*/index.html"))) == 1
     assert "application/ld+json" in printed.read_text(encoding="utf-8")
+
+
+def test_an_over_indented_key_in_a_scaffolded_claim_gets_an_indentation_hint(publication: Path, capsys) -> None:
+    assert main(["--root", str(publication), "new", *FLAGS, "--id", "indented"]) == 0
+    path = publication / "claims" / "indented.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\n  date: 2025-08-20\n" in text
+    path.write_text(text.replace("\n  date: 2025-08-20\n", "\n     date: 2025-08-20\n"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--root", str(publication), "validate", "--no-cache", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "claims/indented.yaml:6:10: error: YAML syntax error" in out
+    assert "`date:` is indented more than `speaker:` on the line above" in out and "remove 3 spaces" in out
+    assert "must be quoted" not in out
+
+
+def test_a_colon_inside_a_value_still_gets_the_quoting_hint(publication: Path, capsys) -> None:
+    assert main(["--root", str(publication), "new", *FLAGS, "--id", "colon"]) == 0
+    path = publication / "claims" / "colon.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("claim: ", "claim: Lavrov said: no meeting  # ", 1), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--root", str(publication), "validate", "--no-cache", str(path)]) == 1
+    assert "a value containing ': ' must be quoted" in capsys.readouterr().out
