@@ -120,3 +120,19 @@ def test_a_colon_inside_a_value_still_gets_the_quoting_hint(publication: Path, c
     capsys.readouterr()
     assert main(["--root", str(publication), "validate", "--no-cache", str(path)]) == 1
     assert "a value containing ': ' must be quoted" in capsys.readouterr().out
+
+
+def test_unknown_speaker_and_rating_hints_point_at_what_exists(publication: Path, capsys) -> None:
+    assert main(["--root", str(publication), "new", *FLAGS, "--id", "renamed"]) == 0
+    path = publication / "claims" / "renamed.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("speaker: sergey-lavrov", "speaker: trump", 1)
+                    .replace("rating: disputed", "rating: misleading"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--root", str(publication), "validate", "--no-cache", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert ("unknown speaker 'trump' (hint: did you mean 'donald-trump'? speakers are defined in data/speakers.yaml; "
+            "if this is a new speaker, ask an editor to add them there") in out
+    assert ("unknown verdict 'misleading' (hint: the verdict scale is fixed by the methodology; pick one of: "
+            "accurate, missing-context, disputed, unsupported, contradicted)") in out
+    assert "add it to data/" not in out
