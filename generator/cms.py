@@ -74,8 +74,17 @@ REFERENCES: dict[str, Reference] = {
 """Field name -> what it refers to, for the fields of a claim that hold an id (or a list of ids).
 `test_cms_config` fails when a claim gains an id field that is not listed here."""
 
-REQUIRED_IN_CMS = {("Claim", "id"): "the CMS names the file after it"}
-"""Fields optional in the file but required in the form, and why."""
+REQUIRED_IN_CMS = {("Claim", "id"): "The file name: lowercase words joined by hyphens, e.g. "
+                                     "lavrov-summit-prepared. Required here because the CMS names the file "
+                                     "after it; keep it equal to the file name when editing."}
+"""Fields optional in the file but required in the form, and the hint that says why."""
+
+REFERENCE_HINTS = {
+    "speakers": "Pick who said it; add a new speaker under 'Speakers and topics' first.",
+    "seeds": "Pick the archived article the quote comes from (archive a new one with `factcheck archive URL`).",
+    "verdicts": "The rating, from the publication's verdict scale (data/verdicts.yaml).",
+    "topics": "Pick one or more topics; add a new topic under 'Speakers and topics' first.",
+}
 
 MARKDOWN_MARK = "Markdown"
 """A text field whose description mentions Markdown gets the Markdown editor."""
@@ -119,12 +128,14 @@ class _Builder:
     def field(self, owner: str, name: str, prop: Mapping[str, Any], required: bool) -> dict[str, Any]:
         inner, nullable = _optional(prop)
         out: dict[str, Any] = {"name": name, "label": name.replace("_", " ").capitalize()}
-        if (owner, name) in REQUIRED_IN_CMS:
-            required = True
         description = prop.get("description") or inner.get("description")
+        if (owner, name) in REQUIRED_IN_CMS:
+            required, description = True, REQUIRED_IN_CMS[(owner, name)]
+        reference = REFERENCES.get(name) if self.references else None
+        if reference is not None:
+            description = REFERENCE_HINTS[reference.kind]
         if description:
             out["hint"] = description
-        reference = REFERENCES.get(name) if self.references else None
         if reference is not None:
             out.update(self.reference(reference))
         else:
@@ -158,7 +169,7 @@ class _Builder:
             item_ref = _ref_name(items)
             out = {"widget": "list"}
             if item_ref is not None:
-                out.update(collapsed=True, fields=self.object_fields(item_ref, self.defs[item_ref]))
+                out.update(collapsed=False, fields=self.object_fields(item_ref, self.defs[item_ref]))
                 label = self.defs[item_ref].get("title", item_ref)
                 out["label_singular"] = re.sub(r"(?<!^)(?=[A-Z])", " ", label).lower()
             else:
