@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .render import Renderer
 
 PARALLEL_RENDER = 300
+_TITLE = 3  # position of the title in an index entry: [key, src_uri, kind, title]
 
 
 class PageKeys:
@@ -58,28 +59,31 @@ class PageKeys:
         return keys.value_digest([v.model_dump(mode="json") for v in self.corpus.verdict_order()])
 
     def claim(self, cid: str) -> str:
-        """Everything a claim page shows: the claim and every entity it refers to."""
+        """Everything a claim page shows: the claim and every entity it refers to. The references
+        are found in the claim's data (every `speaker`, `source` and topic, wherever they appear),
+        so a new field that cites a source is covered without a change here."""
         key = self._claim_keys.get(cid)
         if key is None:
             claim = self.corpus.claims[cid]
-            statements = [claim.statement, *claim.counter_statements]
-            seeds = sorted({s.source for s in statements if isinstance(s.source, str)})
-            speakers = sorted({s.speaker for s in statements})
+            data = claim.model_dump(mode="json")
+            speakers, seeds = _referenced(data, "speaker"), _referenced(data, "source")
             found = self.entities
-            own = self.corpus.claim_digests.get(cid) or keys.value_digest(claim.model_dump(mode="json"))
+            own = self.corpus.claim_digests.get(cid) or keys.value_digest(data)
             key = self._claim_keys[cid] = keys.digest(
-                self.context, cid, own, *(found["speakers"][s] for s in speakers),
-                "topics", *(found["topics"][t] for t in claim.topics), found["verdicts"][claim.verdict.rating],
-                "seeds", *(found["seeds"][s] for s in seeds))
+                self.context, cid, own, *(found["speakers"].get(s, s) for s in sorted(speakers)),
+                "topics", *(found["topics"].get(t, t) for t in claim.topics),
+                found["verdicts"][claim.verdict.rating], "seeds", *(found["seeds"].get(s, s) for s in sorted(seeds)))
         return key
 
     def item(self, cid: str) -> str:
-        """What a claim contributes to a list on an index page (title, date, verdict, speaker)."""
+        """What a claim contributes to a list on an index page: the whole claim (a list entry may
+        show any of its fields), its speaker and its verdict level."""
         key = self._item_keys.get(cid)
         if key is None:
             claim = self.corpus.claims[cid]
-            key = self._item_keys[cid] = keys.digest(cid, claim.published.isoformat(), claim.verdict.rating,
-                                                     self.entities["speakers"][claim.statement.speaker], claim.claim)
+            own = self.corpus.claim_digests.get(cid) or keys.value_digest(claim.model_dump(mode="json"))
+            key = self._item_keys[cid] = keys.digest(cid, own, self.entities["speakers"][claim.statement.speaker],
+                                                     self.entities["verdicts"][claim.verdict.rating])
         return key
 
     def listing(self, *parts: Any, ids: Iterable[str] = ()) -> str:
@@ -88,6 +92,21 @@ class PageKeys:
 
     def page(self, *parts: Any) -> str:
         return keys.digest(self.context, keys.value_digest(parts))
+
+
+def _referenced(data: Any, name: str) -> set[str]:
+    """Every string value of a field called `name`, anywhere in a model dump."""
+    found: set[str] = set()
+    if isinstance(data, dict):
+        for field_name, value in data.items():
+            if field_name == name and isinstance(value, str):
+                found.add(value)
+            else:
+                found |= _referenced(value, name)
+    elif isinstance(data, list):
+        for value in data:
+            found |= _referenced(value, name)
+    return found
 
 
 def _render_chunk(jobs: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
@@ -241,11 +260,11 @@ class ClaimCache:
             return page.as_dict()
 
         page = StoredPage(listed[1], listed[2], key, load)
-        if len(listed) > 3:
-            page.title = listed[3]
+        if len(listed) > _TITLE:
+            page.title = listed[_TITLE]
         return page
 
-    def pending(self, cid: str, key: str, src_uri: str, kind: str, title: str,
+    def pending(self, cid: str, key: str, *, src_uri: str, kind: str, title: str,
                 ready: Callable[[], None]) -> StoredPage:
         """A page being rendered elsewhere into the folder; reading its body first calls `ready`."""
         assert self.folder is not None
@@ -298,7 +317,7 @@ class PageCache:
 
     def __init__(self, folder: Path | None, corpus: Corpus, site: SiteInfo, build_keys: keys.BuildKeys | None = None):
         self.store = ClaimCache(folder)
-        self.keys = PageKeys(corpus, site, build_keys or keys.BuildKeys(keys.code_digest(), keys.distributions_digest()))
+        self.keys = PageKeys(corpus, site, build_keys or keys.BuildKeys.derive())
         self.background: BackgroundRender | None = None
 
     def page(self, src: str, key_parts: tuple[Any, ...], render: Callable[[], GeneratedPage]
@@ -327,8 +346,8 @@ class PageCache:
         if many and store.folder is not None and background:
             self.background = running = BackgroundRender(renderer, store, missing, max(1, workers.cores() - 1))
             for cid, key in missing:
-                pages[cid] = store.pending(cid, key, urls.claim_src(cid), "claim", renderer.corpus.claims[cid].claim,
-                                           _waits(running, cid))
+                pages[cid] = store.pending(cid, key, src_uri=urls.claim_src(cid), kind="claim",
+                                           title=renderer.corpus.claims[cid].claim, ready=_waits(running, cid))
         elif many and store.folder is not None:
             with workers.fork_pool(workers.cores(), (renderer, store)) as pool:
                 for batch in pool.imap(_render_chunk, workers.chunks(missing, workers.cores() * 4)):

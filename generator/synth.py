@@ -120,6 +120,9 @@ def _analysis(rng: random.Random) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
+STANCES = ("contradicts", "supports", "adds-context")
+
+
 def _statement(rng: random.Random, seeds: list[SeedText], speaker: str) -> dict[str, str]:
     sid, published, sentences = rng.choice(seeds)
     statement = {"speaker": speaker, "date": (published - dt.timedelta(days=rng.randint(0, 3))).isoformat(),
@@ -133,11 +136,14 @@ def _claim(rng: random.Random, seeds: list[SeedText], speakers: list[str], topic
     speaker = rng.choice(speakers)
     statement = _statement(rng, seeds, speaker)
     counters = [_statement(rng, seeds, rng.choice(speakers)) for _ in range(rng.randint(1, 4))]
+    for counter in counters:  # the claimant's own words never contradict the claim
+        counter["stance"] = "adds-context" if counter["speaker"] == speaker else rng.choice(STANCES)
     latest = max(dt.date.fromisoformat(s["date"]) for s in [statement, *counters])
     published = latest + dt.timedelta(days=rng.randint(3, 40))
     claim: dict[str, object] = {
         "claim": _sentence(rng, 5, 10).rstrip(".")[:74], "statement": statement, "counter_statements": counters,
         "verdict": {"rating": rng.choice(VERDICTS), "summary": _paragraph(rng, rng.randint(40, 72))},
+        "evidence_cutoff": latest.isoformat(),
         "topics": rng.sample(topics, rng.randint(1, 3)), "published": published.isoformat(),
         "analysis": _analysis(rng),
         "corrections": []}
