@@ -36,7 +36,7 @@ from .model import (
     explain_text_mismatch,
     is_slug,
 )
-from .quotes import QuoteCheck, SourceText
+from .quotes import QuoteCheck, SourceText, normalise
 from .yamlsafe import LoadedYaml, decode_text, field_path, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -625,7 +625,8 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
         result = refs.texts[source].check(statement.quote)
         if not result.found:
             hint = quote_hint(result)
-            differs = "" if result.missing_piece == statement.quote.strip() else f" (the part \"{result.missing_piece}\")"
+            whole = result.missing_piece == normalise(statement.quote)
+            differs = "" if whole else f" (the part \"{result.missing_piece}\")"
             report(loc + ("quote",), f"quote does not appear verbatim in {source}{differs}", hint, code="quote-mismatch")
     _check_editorial(claim, refs, report)
 
@@ -700,8 +701,7 @@ def _check_editorial(claim: Claim, refs: References, report: _Report) -> None:
                 continue
             result = refs.texts[source].check(translation.quote)
             if not result.found:
-                report(tloc + ("quote",), f"translation does not appear verbatim in {source}",
-                       f"closest passage in the source: \"{result.closest}\"" if result.closest else "",
+                report(tloc + ("quote",), f"translation does not appear verbatim in {source}", quote_hint(result),
                        code="quote-mismatch")
 
 

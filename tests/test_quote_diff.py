@@ -110,7 +110,7 @@ def test_the_validator_hint_carries_the_diff_in_text_and_github_formats(publicat
                      encoding="utf-8")
     assert main(["--root", str(publication), "validate", "--no-cache", str(claim)]) == 1
     out = capsys.readouterr().out
-    assert "quote does not appear verbatim in moscow-times-2025-08-20" in out
+    assert "quote does not appear verbatim in moscow-times-2025-08-20 (hint:" in out  # the whole quote: no "(the part"
     assert "[-an illusion-]{+a utopia+}" in out
     assert main(["--root", str(publication), "validate", "--no-cache", "--format", "github", str(claim)]) == 1
     annotation = next(line for line in capsys.readouterr().out.splitlines() if "verbatim" in line)
