@@ -236,6 +236,26 @@ def cmd_archive(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .init import InitError, NewPublication, Reach, init
+
+    target = Path(args.folder)
+    try:
+        new = NewPublication(name=args.name, site_url=args.site_url, description=args.description or "",
+                             language=args.language, scale=args.scale, contact=Reach.parse(args.contact, "contact"),
+                             corrections=Reach.parse(args.corrections, "corrections"),
+                             submit=Reach.parse(args.submit, "submit"))
+        written = init(target, new)
+    except InitError as exc:
+        print(f"factcheck init: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {len(written)} files to {target}", file=sys.stderr)
+    print(f"next: fill in {target / 'data' / 'publication.yaml'} (then remove draft: true), adapt "
+          f"content/methodology.md and data/verdicts.yaml, and run `factcheck validate` and `mkdocs serve` "
+          f"in {target}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="factcheck", description="Validate and publish fact-check claims.")
     parser.add_argument("--root", default=".", help="publication folder (holding mkdocs.yml); default: current folder")
@@ -302,6 +322,24 @@ def build_parser() -> argparse.ArgumentParser:
     cms.add_argument("--branch", help="branch pull requests go to (default: main)")
     cms.add_argument("--auth-url", help="address of the sign-in proxy (backend base_url), when there is one")
     cms.set_defaults(func=cmd_cms)
+
+    from .init import DEFAULT_SCALE, SCALES
+
+    start = sub.add_parser("init", help="start a new publication in an empty folder",
+                           description="Write a new publication that validates and builds: mkdocs.yml, reader "
+                                       "pages, the publication file to fill in, a verdict scale, workflows and "
+                                       "an example draft claim.")
+    start.add_argument("folder", help="new (or empty) folder for the publication")
+    start.add_argument("--name", required=True, help="the publication's name, e.g. 'Harbour News Fact Check'")
+    start.add_argument("--site-url", required=True, help="where it will be published, e.g. https://factcheck.example.org/")
+    start.add_argument("--description", help="one sentence for search engines and feeds")
+    start.add_argument("--language", default="en", help="language code of the site (default: en)")
+    start.add_argument("--scale", choices=sorted(SCALES), default=DEFAULT_SCALE,
+                       help="verdict scale to start from: " + "; ".join(f"{k}: {v}" for k, v in SCALES.items()))
+    start.add_argument("--contact", metavar="EMAIL_OR_URL", help="how readers reach the editors")
+    start.add_argument("--corrections", metavar="EMAIL_OR_URL", help="where readers report an error")
+    start.add_argument("--submit", metavar="EMAIL_OR_URL", help="where readers suggest a claim to check")
+    start.set_defaults(func=cmd_init)
 
     synth = sub.add_parser("synth", help="write a synthetic publication of N claims (for scale tests)")
     synth.add_argument("--count", type=int, required=True)

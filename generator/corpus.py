@@ -296,7 +296,8 @@ def load_publication(project: Project, diagnostics: Diagnostics) -> Publication 
     if not path.exists():
         diagnostics.warning(rel, 1, 1, "the publication file is missing: the About, Contact and corrections pages "
                             "cannot say who publishes the fact-checks or how to reach them",
-                            hint="`factcheck init NEW-FOLDER` writes one to copy and fill in", code="publication-missing")
+                            hint="`factcheck init NEW-FOLDER` writes one to copy and fill in",
+                            code="publication-missing")
         return None
     loaded = read_yaml_file(path, project, diagnostics)
     if loaded is None:
@@ -307,13 +308,41 @@ def load_publication(project: Project, diagnostics: Diagnostics) -> Publication 
         model_diagnostics(exc, loaded, Publication, diagnostics)
         return None
 
-    def missing(loc: tuple[str, ...], message: str, hint: str) -> None:
+    for loc, message, hint, always in _publication_gaps(publication):
+        if publication.draft and not always:
+            continue  # still being written: readers see "not stated yet"
         line, col = loaded.where(loc)
         diagnostics.warning(rel, line, col, message, field=field_path(loc), hint=hint, code="publication-incomplete")
+    for where, text in _publication_texts(publication):
+        for problem in markdown_problems(text):
+            line, col = loaded.where(where)
+            diagnostics.error(rel, line, col, problem, field=field_path(where), code="unsafe-markdown")
+    return publication
 
+
+def _publication_texts(publication: Publication) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every Markdown text of the publication file, with where it is."""
+    if publication.summary:
+        yield ("summary",), publication.summary
+    for name in ("organisation", "ownership", "funding", "team"):
+        statement = getattr(publication, name).statement
+        if statement:
+            yield (name, "statement"), statement
+    for name in ("contact", "corrections", "submit_claim"):
+        address: Address = getattr(publication, name)
+        for key in ("instructions", "none_because"):
+            if getattr(address, key):
+                yield (name, key), getattr(address, key)
+    for i, member in enumerate(publication.team.members):
+        if member.bio:
+            yield ("team", "members", i, "bio"), member.bio
+
+
+def _publication_gaps(publication: Publication) -> Iterator[tuple[tuple[str, ...], str, str, bool]]:
+    """What the publication file leaves out: (where, what is wrong, how to fix it, reported even in a draft)."""
     if publication.summary is None:
-        missing(("summary",), "no summary: readers are not told what the publication is",
-                "write one or two sentences in summary")
+        yield ("summary",), "no summary: readers are not told what the publication is", \
+            "write one or two sentences in summary", False
     sections = (("organisation", "who publishes the publication", publication.organisation.statement is not None
                  or publication.organisation.legal_name is not None),
                 ("ownership", "who owns and controls the publication", publication.ownership.statement is not None),
@@ -323,24 +352,24 @@ def load_publication(project: Project, diagnostics: Diagnostics) -> Publication 
                  or bool(publication.team.members)))
     for name, what, given in sections:
         if not given:
-            missing((name,), f"readers are not told {what}",
-                    f"write {name}.statement (if there is none, say so plainly in it)")
+            yield (name, "statement"), f"readers are not told {what}", \
+                f"write {name}.statement (if there is none, say so plainly in it)", False
     addresses = (("contact", "readers cannot reach the editors"),
                  ("corrections", "readers cannot report an error"),
                  ("submit_claim", "readers cannot suggest a claim to check"))
     for name, consequence in addresses:
         address: Address = getattr(publication, name)
         if not address.given and address.none_because is None:
-            missing((name,), f"no address: {consequence}",
-                    f"give {name}.email or {name}.url, or say why there is none in {name}.none_because")
+            yield (name,), f"no address: {consequence}", \
+                f"give {name}.email or {name}.url, or say why there is none in {name}.none_because", False
         for key, value in (("email", address.email), ("url", address.url)):
-            if value is not None and _placeholder_address(value):
-                missing((name, key), f"{value!r} is a placeholder address, not one that someone reads",
-                        "give the real address, or leave it out and say why in none_because")
-    return publication
+            if value is not None and placeholder_address(value):
+                yield (name, key), f"{value!r} is a placeholder address, not one that someone reads", \
+                    "give the real address, or leave it out and say why in none_because", True
 
 
-def _placeholder_address(value: str) -> bool:
+def placeholder_address(value: str) -> bool:
+    """Whether an email or web address is on a domain reserved for examples (RFC 2606), not a real one."""
     host = value.rpartition("@")[2] if "@" in value and "://" not in value else \
         value.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit(":", 1)[0]
     return bool(_PLACEHOLDER_HOST.search(host.rstrip(".")))

@@ -368,6 +368,9 @@ class Publication(_Strict):
     site never shows a placeholder."""
 
     name: Line = Field(description="Name of the publication as readers know it.")
+    draft: bool = Field(False, strict=True, description=(
+        "true while the statement is being written (as `factcheck init` leaves it): what is missing is shown "
+        "to readers as not stated yet, and is not reported. Remove it when every section is written."))
     summary: Text | None = Field(None, description="One or two sentences saying what the publication is (Markdown); "
                                                    "shown on the About page and, as plain text, in the footer.")
     organisation: Organisation = Field(default_factory=Organisation, description="Who publishes it.")

@@ -381,9 +381,10 @@ class Renderer:
         """Who publishes the site, for the footer of every page (drawn once per build)."""
         if self._footer is None:
             publication = self.corpus.publication
-            summary = Markup(markdown_html(publication.summary)).striptags() if publication and publication.summary else ""
+            summary = markdown_html(publication.summary).striptags() if publication and publication.summary else ""
             self._footer = Markup(self.env.get_template("footer.html").render(
-                name=publication.name if publication else self.site.name, summary=summary))
+                name=publication.name if publication else self.site.name, summary=summary,
+                draft=publication is None or publication.draft))
         return self._footer
 
     def fragments(self, here: str) -> dict[str, Callable[[], str]]:
