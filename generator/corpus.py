@@ -767,19 +767,6 @@ def quote_hint(result: QuoteCheck) -> str:
     return "; ".join(parts)
 
 
-
-
-def quote_hint(result: QuoteCheck) -> str:
-    """What the editor needs to fix a quote that is not in its source, on one line."""
-    parts = [result.elision_hint] if result.elision_hint else []
-    if result.diff:
-        parts.append(f"closest passage in the source, differences marked [-in the quote-]{{+in the source+}}: "
-                     f"\"{result.diff}\"")
-    elif result.closest:
-        parts.append(f"closest passage in the source: \"{result.closest}\"")
-    return "; ".join(parts)
-
-
 @dataclass
 class References:
     speakers: dict[str, Speaker]
