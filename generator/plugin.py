@@ -195,7 +195,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             files.append(File.generated(config, src, content="", inclusion=InclusionLevel.NOT_IN_NAV
                                         if page.kind in REUSABLE else InclusionLevel.UNDEFINED))
         self.produced = {path: key for path, key in plan.produce.items() if path not in cards}
-        for path, written in build.write_assets().items():
+        try:
+            assets = build.write_assets()
+        except BuildError as exc:  # e.g. an unsafe admin/config.yml (generator/cms.py)
+            raise PluginError(str(exc)) from None
+        for path, written in assets.items():
             files.append(File.generated(config, path, abs_src_path=str(written)))
         self._start_cards(cards, {p: k for p, k in plan.produce.items() if p in cards})
         try:
