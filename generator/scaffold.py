@@ -219,7 +219,7 @@ class Prompter:
             if not answer:
                 self.say(f"  please give a {what} id (or q to quit)")
                 continue
-            default = self._refuse(answer, table, what) or default
+            default = self.refuse(answer, table, what) or default
 
     def choices(self, label: str, table: Mapping[str, str], what: str) -> list[str]:
         """One or more ids from `table`, separated by commas or spaces."""
@@ -235,12 +235,13 @@ class Prompter:
                 return list(dict.fromkeys(given))
             fixed = list(given)
             for part in unknown:
-                match = self._refuse(part, table, what)
+                match = self.refuse(part, table, what)
                 if match:
                     fixed[fixed.index(part)] = match
             default = ", ".join(fixed) if fixed != given else ""
 
-    def _refuse(self, answer: str, table: Mapping[str, str], what: str) -> str | None:
+    def refuse(self, answer: str, table: Mapping[str, str], what: str) -> str | None:
+        """Say why `answer` is not accepted; return the suggested id, if any, to offer as the default."""
         match = suggest_id(answer, table, table)
         self.say(f"  unknown {what} {answer!r}" + (f"; did you mean {match!r}? (press Enter to accept)" if match
                                                    else f"; one of: {', '.join(table)}"))
@@ -326,7 +327,7 @@ class Asker:
             if not answer:
                 self.prompt.say("  give a seed id or the article's URL (or q to quit)")
                 continue
-            default = self.prompt._refuse(answer, self.sources(), "source") or default
+            default = self.prompt.refuse(answer, self.sources(), "source") or default
 
     def statement_date(self, label: str, source: str) -> dt.date | None:
         seed = self.refs.seeds.get(source)
@@ -339,12 +340,12 @@ class Asker:
         p.say("New claim. Answer each question; press Enter to accept a [default]; q quits without writing.")
         if new.source not in self.refs.seeds:
             if new.source:
-                p._refuse(new.source, self.sources(), "source")
+                p.refuse(new.source, self.sources(), "source")
             self.list_of("Archived sources:", self.sources())
             new.source = self.source("Source of the claim (seed id, or the article's URL to archive it)")
         if new.speaker not in self.refs.speakers:
             if new.speaker:
-                p._refuse(new.speaker, self.speakers(), "speaker")
+                p.refuse(new.speaker, self.speakers(), "speaker")
             self.list_of("Speakers:", self.speakers())
             new.speaker = p.choice("Who made the claim (speaker id)", self.speakers(), "speaker")
         if new.date is None:
