@@ -55,7 +55,8 @@ def test_every_claim_page_links_its_source_and_carries_one_claim_review(built_si
     assert review["itemReviewed"]["author"]["name"] == CORPUS.speakers[claim.statement.speaker].name
     html = path.read_text(encoding="utf-8")
     assert f"fc-badge--{verdict.id}" in html and f'<span class="fc-badge__label">{verdict.label}</span>' in html
-    assert parsed.blockquotes == 1 + len(claim.counter_statements)
+    statements = (claim.statement, *claim.counter_statements)
+    assert parsed.blockquotes == len(statements) + sum(len(s.other_translations) for s in statements)
     for statement in (claim.statement, *claim.counter_statements):
         source = statement.source if not isinstance(statement.source, str) else CORPUS.seeds[statement.source]
         if source.url:
