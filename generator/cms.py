@@ -126,7 +126,7 @@ class _Builder:
                 for name, prop in schema.get("properties", {}).items()]
 
     def field(self, owner: str, name: str, prop: Mapping[str, Any], required: bool) -> dict[str, Any]:
-        inner, nullable = _optional(prop)
+        inner, _ = _optional(prop)
         out: dict[str, Any] = {"name": name, "label": name.replace("_", " ").capitalize()}
         description = prop.get("description") or inner.get("description")
         if (owner, name) in REQUIRED_IN_CMS:
@@ -165,38 +165,46 @@ class _Builder:
                 out["max"] = prop["maximum"]
             return out
         if kind == "array":
-            items = prop.get("items", {})
-            item_ref = _ref_name(items)
-            out = {"widget": "list"}
-            if item_ref is not None:
-                out.update(collapsed=False, fields=self.object_fields(item_ref, self.defs[item_ref]))
-                label = self.defs[item_ref].get("title", item_ref)
-                out["label_singular"] = re.sub(r"(?<!^)(?=[A-Z])", " ", label).lower()
-            else:
-                out["field"] = {"name": "item", "label": "Item", **self.widget(items, "")}
-            if "minItems" in prop:
-                out["min"] = prop["minItems"]
-            return out
+            return self.array_widget(prop)
         if kind == "string":
-            fmt = prop.get("format")
-            if fmt == "date":
-                return {"widget": "datetime", "date_format": "YYYY-MM-DD", "time_format": False}
-            if fmt == "date-time":
-                return {"widget": "datetime", "format": "YYYY-MM-DDTHH:mm:ss[Z]", "date_format": "YYYY-MM-DD",
-                        "time_format": "HH:mm:ss", "picker_utc": True}
-            pattern = prop.get("pattern")
-            if MARKDOWN_MARK in description:
-                out = {"widget": "markdown", "modes": ["raw", "rich_text"], "sanitize_preview": True,
-                       "buttons": ["bold", "italic", "link", "heading-three", "quote", "bulleted-list",
-                                   "numbered-list"], "editor_components": []}
-            elif pattern == TEXT_PATTERN:
-                out = {"widget": "text"}
-            else:
-                out = {"widget": "string"}
-            if pattern:
-                out["pattern"] = [pattern, PATTERN_MESSAGES.get(pattern, f"Must match {pattern}")]
-            return out
+            return self.string_widget(prop, description)
         raise CmsConfigError(f"no CMS widget for the model type {dict(prop)!r}; add one to generator/cms.py")
+
+    def array_widget(self, prop: Mapping[str, Any]) -> dict[str, Any]:
+        items = prop.get("items", {})
+        item_ref = _ref_name(items)
+        out: dict[str, Any] = {"widget": "list"}
+        if item_ref is not None:
+            out.update(collapsed=False, fields=self.object_fields(item_ref, self.defs[item_ref]))
+            label = self.defs[item_ref].get("title", item_ref)
+            out["label_singular"] = re.sub(r"(?<!^)(?=[A-Z])", " ", label).lower()
+        else:
+            out["field"] = {"name": "item", "label": "Item", **self.widget(items, "")}
+        if "minItems" in prop:
+            out["min"] = prop["minItems"]
+        return out
+
+    @staticmethod
+    def string_widget(prop: Mapping[str, Any], description: str) -> dict[str, Any]:
+        fmt = prop.get("format")
+        if fmt == "date":
+            return {"widget": "datetime", "date_format": "YYYY-MM-DD", "time_format": False}
+        if fmt == "date-time":
+            return {"widget": "datetime", "format": "YYYY-MM-DDTHH:mm:ss[Z]", "date_format": "YYYY-MM-DD",
+                    "time_format": "HH:mm:ss", "picker_utc": True}
+        pattern = prop.get("pattern")
+        out: dict[str, Any]
+        if MARKDOWN_MARK in description:
+            out = {"widget": "markdown", "modes": ["raw", "rich_text"], "sanitize_preview": True,
+                   "buttons": ["bold", "italic", "link", "heading-three", "quote", "bulleted-list",
+                               "numbered-list"], "editor_components": []}
+        elif pattern == TEXT_PATTERN:
+            out = {"widget": "text"}
+        else:
+            out = {"widget": "string"}
+        if pattern:
+            out["pattern"] = [pattern, PATTERN_MESSAGES.get(pattern, f"Must match {pattern}")]
+        return out
 
     def reference(self, reference: Reference) -> dict[str, Any]:
         if reference.kind == "verdicts":
@@ -214,10 +222,10 @@ class _Builder:
         return out
 
     def data_entry(self, model: type[Any], key: str, label: str, singular: str) -> dict[str, Any]:
-        id_field = {"name": "id", "label": "Id", "widget": "string", "pattern": [SLUG_PATTERN,
-                                                                                    PATTERN_MESSAGES[SLUG_PATTERN]],
-                    "hint": f"Identifier the claims use, e.g. {'sergey-lavrov' if key == 'speakers' else 'bilateral-summit'}; "
-                            "changing it breaks the claims that use it."}
+        example = "sergey-lavrov" if key == "speakers" else "bilateral-summit"
+        id_field = {"name": "id", "label": "Id", "widget": "string",
+                    "pattern": [SLUG_PATTERN, PATTERN_MESSAGES[SLUG_PATTERN]],
+                    "hint": f"Identifier the claims use, e.g. {example}; changing it breaks the claims that use it."}
         return {"name": key, "label": label, "file": f"{self.project.data_dir}/{key}.yaml",
                 "fields": [{"name": key, "label": label, "label_singular": singular, "widget": "list",
                             "collapsed": True, "summary": "{{fields.name}} ({{fields.id}})",
@@ -308,25 +316,27 @@ def config_path_problems(project: Project, config: Mapping[str, Any]) -> list[st
         if not _inside(config.get(key), roots):
             problems.append(f"{key}: {config.get(key)!r} is outside {', '.join(r + '/' for r in roots)}")
     for index, collection in enumerate(config.get("collections") or []):
-        where = f"collections[{index}]"
-        if not isinstance(collection, dict):
-            problems.append(f"{where}: not a mapping")
-            continue
-        for key in ("path", "media_folder", "nested", "meta"):
-            if key in collection:
-                problems.append(f"{where}.{key}: not allowed (it can move files out of the content folders)")
-        if "folder" in collection and not _inside(collection["folder"], roots):
-            problems.append(f"{where}.folder: {collection['folder']!r} is outside {', '.join(roots)}")
-        for number, entry in enumerate(collection.get("files") or []):
-            if not isinstance(entry, dict) or not _inside(entry.get("file"), roots):
-                problems.append(f"{where}.files[{number}].file: {entry.get('file') if isinstance(entry, dict) else entry!r} "
-                                f"is outside {', '.join(roots)}")
-        if "folder" not in collection and "files" not in collection:
-            problems.append(f"{where}: has neither folder nor files")
-        for path, field in _walk_fields(collection.get("fields") or [], where):
-            for key in ("media_folder", "public_folder"):
-                if key in field and not _inside(field[key], roots):
-                    problems.append(f"{path}.{key}: {field[key]!r} is outside {', '.join(roots)}")
+        problems.extend(_collection_problems(collection, f"collections[{index}]", roots))
+    return problems
+
+
+def _collection_problems(collection: object, where: str, roots: tuple[str, ...]) -> list[str]:
+    if not isinstance(collection, dict):
+        return [f"{where}: not a mapping"]
+    outside = f"is outside {', '.join(roots)}"
+    problems = [f"{where}.{key}: not allowed (it can move files out of the content folders)"
+                for key in ("path", "media_folder", "nested", "meta") if key in collection]
+    if "folder" in collection and not _inside(collection["folder"], roots):
+        problems.append(f"{where}.folder: {collection['folder']!r} {outside}")
+    for number, entry in enumerate(collection.get("files") or []):
+        file = entry.get("file") if isinstance(entry, dict) else entry
+        if not _inside(file, roots):
+            problems.append(f"{where}.files[{number}].file: {file!r} {outside}")
+    if "folder" not in collection and "files" not in collection:
+        problems.append(f"{where}: has neither folder nor files")
+    for path, field in _walk_fields(collection.get("fields") or [], where):
+        problems.extend(f"{path}.{key}: {field[key]!r} {outside}" for key in ("media_folder", "public_folder")
+                        if key in field and not _inside(field[key], roots))
     return problems
 
 

@@ -207,7 +207,8 @@ def test_the_generated_configuration_writes_only_inside_claims_data_and_seeds() 
      "collections[2].files[0].file"),
     (lambda c: c["collections"][2]["files"][0].update(file="data\\..\\mkdocs.yml"), "collections[2].files[0].file"),
     (lambda c: c.update(media_folder="theme_overrides"), "media_folder"),
-    (lambda c: c["collections"][0]["fields"][0].update(media_folder="../site"), "collections[0].fields[0].media_folder"),
+    (lambda c: c["collections"][0]["fields"][0].update(media_folder="../site"),
+     "collections[0].fields[0].media_folder"),
 ], ids=["parent", "absolute", "dot-dot-inside", "other-folder", "path-template", "nested", "workflow-file",
         "backslashes", "media-folder", "field-media-folder"])
 def test_a_configuration_that_could_write_elsewhere_is_refused(change, reported: str, tmp_path: Path,
@@ -255,7 +256,7 @@ def test_every_shipped_claim_and_data_file_survives_a_cms_rewrite(style: str, tm
     library: other quoting, folding and flow style); the real validator must accept every file."""
     pub = copy_publication(tmp_path / "pub")
     flip, flow = style == "block-reversed", None if style == "flow-sorted" else False
-    files = sorted((pub / "claims").glob("*.yaml")) + [pub / "data" / "speakers.yaml", pub / "data" / "topics.yaml"]
+    files = [*sorted((pub / "claims").glob("*.yaml")), pub / "data" / "speakers.yaml", pub / "data" / "topics.yaml"]
     for path in files:
         before = path.read_text(encoding="utf-8")
         data = yaml.safe_load(before)
@@ -264,7 +265,7 @@ def test_every_shipped_claim_and_data_file_survives_a_cms_rewrite(style: str, tm
         assert "#" not in after.split("\n")[0] and after != before
         path.write_text(after, encoding="utf-8")
     expected, _ = load_corpus(Project(REPO))
-    code, out, err = _run(capsys, "--root", str(pub), "validate", "--no-cache", "--format", "json")
+    code, out, _ = _run(capsys, "--root", str(pub), "validate", "--no-cache", "--format", "json")
     errors = [d for d in json.loads(out or "[]") if d["severity"] == "error"]
     assert code == 0 and errors == [], errors
     rewritten, _ = load_corpus(Project(pub))

@@ -147,11 +147,15 @@ def test_a_claim_created_in_the_browser_validates_and_becomes_a_page(cms: Cms, p
     page.locator("label[for^='id-field-']").wait_for()
     _fill_claim_form(page, cms)
     page.wait_for_timeout(300)
-    page.screenshot(path=str(artifacts / "cms-claim-form.png"))
-    page.screenshot(path=str(artifacts / "cms-claim-form-full.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "cms-claim-form-end.png"))
+    page.locator(_field(page, "id")).scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "cms-claim-form-top.png"))
+    page.locator("label[for^='counter_statements-field-']").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "cms-claim-form-counter.png"))
     preview = page.frame_locator("iframe").first
     assert "Unsupported" in preview.locator(".fc-badge").inner_text()
-    assert "Sergey Lavrov" in preview.locator(".fc-sides").inner_text()
+    sides = preview.locator(".fc-sides").inner_text()
+    assert "Sergey Lavrov" in sides and "What contradicts the claim" in sides and "Donald Trump" in sides
 
     page.get_by_role("button", name="Publish", exact=True).click()
     page.get_by_text("Publish now").click()

@@ -50,6 +50,10 @@
     return h("span", {className: "fc-badge", style: {background: verdict.colour}}, verdict.label);
   }
 
+  /* the headings of the claim page, by the counter-statement's stance (claim.html) */
+  var STANCES = [["contradicts", "What contradicts the claim"], ["supports", "What supports the claim"],
+                 ["adds-context", "Context"], [undefined, "Other statements (no stance chosen yet)"]];
+
   var ClaimPreview = createClass({
     render: function () {
       var entry = this.props.entry;
@@ -73,8 +77,14 @@
           topics.length ? " · Topics: " + topics.map(function (t) { return data.topics[t] || t; }).join(", ") : ""),
         h("div", {className: "fc-sides"},
           h("section", {className: "fc-side"}, h("h2", null, "What was said"), quote(statement, "said")),
-          h("section", {className: "fc-side"}, h("h2", null, "What the other side said"),
-            counters.map(function (c, i) { return quote(c, "counter-" + i); }))),
+          STANCES.filter(function (stance) {
+            return counters.some(function (c) { return (c && c.stance) === stance[0]; });
+          }).map(function (stance) {
+            return h("section", {key: stance[0], className: "fc-side"}, h("h2", null, stance[1]),
+              counters.map(function (c, i) {
+                return (c && c.stance) === stance[0] ? quote(c, "counter-" + i) : null;
+              }));
+          })),
         h("section", {className: "fc-analysis"}, h("h2", null, "Analysis"), this.props.widgetFor("analysis")),
         h("section", {className: "fc-sources"}, h("h2", null, "Sources"),
           h("ol", null, sources.map(function (s, i) { return h("li", {key: i}, sourceLine(s)); }))));
