@@ -53,7 +53,8 @@ class Project:
     def cold(self, work: Path) -> dict[str, bytes]:
         copy = work / "cold"
         shutil.rmtree(copy, ignore_errors=True)
-        shutil.copytree(self.root, copy, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*", ".factcheck-trash-*"))
+        shutil.copytree(self.root, copy,
+                        ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*", ".factcheck-trash-*"))
         site, reused = self.build(copy)
         assert reused == 0
         return site

@@ -35,7 +35,8 @@ def publication(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def cold(root: Path, work: Path) -> dict[str, bytes]:
     copy = work / "cold"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(root, copy, ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*", ".factcheck-trash-*"))
+    shutil.copytree(root, copy,
+                    ignore=shutil.ignore_patterns("site", ".factcheck-cache", ".site*", ".factcheck-trash-*"))
     return tree(mkdocs_build(copy))
 
 
