@@ -48,15 +48,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _, diagnostics = load_corpus(project, only=only, cache_dir=cache_dir)
     if args.strict:
         from .diagnostics import Diagnostic, Diagnostics, Severity
-        diagnostics = Diagnostics(
+        diagnostics = Diagnostics(  # warnings become errors; drafts stay drafts (they are never published)
             Diagnostic(d.path, d.line, d.column, Severity.ERROR, d.message, d.field, d.hint, d.code)
-            for d in diagnostics)
+            if d.severity is Severity.WARNING else d for d in diagnostics)
     output = format_diagnostics(diagnostics, args.format)
     if output:
         print(output)
     errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    drafts = len({d.path for d in diagnostics.drafts})
     if args.format == "text":
-        print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        print(f"{errors} error(s), {warnings} warning(s), {drafts} draft(s) not published", file=sys.stderr)
     return EXIT_CONTENT if errors else EXIT_OK
 
 
@@ -64,7 +65,15 @@ def run_mkdocs(config_file: Path, *, command: MkDocsCommand = "build", strict: b
                site_dir: str | None = None, plugin_options: Mapping[str, object] | None = None) -> int:
     """Run a real MkDocs build as its own CLI does; report content errors without a traceback.
     `strict` and `site_dir` override mkdocs.yml when given; `plugin_options` override options of
-    the factcheck plugin, as if set in mkdocs.yml."""
+    the factcheck plugin, as if set in mkdocs.yml. The engine (MkDocs or ProperDocs) is the one
+    `compat.select()` picks."""
+    from . import compat
+
+    try:
+        compat.select()
+    except compat.EngineError as exc:
+        print(f"factcheck: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, PluginError
@@ -98,7 +107,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _log_to_stderr() -> None:
-    logger = logging.getLogger("mkdocs")
+    from . import compat
+
+    logger = logging.getLogger(compat.active() or "mkdocs")
     if not any(getattr(h, "_factcheck", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))

@@ -91,6 +91,15 @@ class Corpus:
     publication: Publication | None = None
     """data/publication.yaml, when it exists and is valid (see `load_publication`)."""
 
+    def without(self, files: Iterable[str]) -> Corpus:
+        """The corpus less the claims read from `files` (project-relative paths)."""
+        left_out = set(files)
+        kept = {cid: claim for cid, claim in self.claims.items() if self.claim_paths.get(cid) not in left_out}
+        return Corpus(self.speakers, self.topics, self.verdicts, self.seeds, kept,
+                      {cid: self.claim_paths[cid] for cid in kept if cid in self.claim_paths},
+                      {cid: self.claim_digests[cid] for cid in kept if cid in self.claim_digests},
+                      publication=self.publication)
+
     def sorted_claims(self, ids: Iterable[str] | None = None) -> list[tuple[str, Claim]]:
         """Newest first: by publication date, then by id for a stable order."""
         chosen = self.claims if ids is None else {i: self.claims[i] for i in ids}
@@ -601,8 +610,17 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
             (("counter_statements", i, "quote"), s.quote) for i, s in enumerate(claim.counter_statements)]:
         if text.strip().startswith(PLACEHOLDER_PREFIX):
             placeholders.add(loc)
-            report(loc, "placeholder text still to be written; the claim cannot be published until it is replaced",
-                   warning=True, code=PLACEHOLDER)
+            if claim.draft is False:
+                report(loc, "placeholder text in a claim marked ready (draft: false)",
+                       "write the text, or set draft: true to keep the claim unpublished", code=PLACEHOLDER)
+            else:
+                line, col = loaded.where(loc)
+                diagnostics.draft(rel, line, col, "placeholder text still to be written; this draft is not "
+                                  "published until it is replaced", field=field_path(loc), code=PLACEHOLDER)
+    if claim.draft:
+        line, col = loaded.where(("draft",))
+        diagnostics.draft(rel, line, col, "marked as a draft; not published until draft: true is removed",
+                          field="draft", code=PLACEHOLDER)
     for loc, text in [(("analysis",), claim.analysis)] + [
             (("corrections", i, "text"), c.text) for i, c in enumerate(claim.corrections)]:
         for problem in markdown_problems(text):
@@ -635,9 +653,9 @@ def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostic
                        f"({claim.published})", hint="check both dates", code="date-order")
         source = statement.source
         if isinstance(source, ExternalSource):
-            report(loc + ("quote",), f"quote cites {source.outlet}, which is not archived in seeds/: "
-                   "not verifiable offline", hint="archive the article in seeds/ and cite it by id",
-                   warning=True, code="unverifiable-quote")
+            report(loc + ("quote",), f"quote cites {source.outlet}, which is not archived in seeds/, so nobody "
+                   "can check that it is verbatim", hint=f"run `factcheck archive {source.url}` and cite the source "
+                   "by the id it prints", warning=True, code="unverifiable-quote")
             if source.published > now:
                 report(loc + ("source", "published"), f"date {source.published} is in the future", code="future-date")
             continue
@@ -718,9 +736,9 @@ def _check_editorial(claim: Claim, refs: References, report: _Report) -> None:
                 continue
             source = translation.source
             if isinstance(source, ExternalSource):
-                report(tloc + ("quote",), f"translation cites {source.outlet}, which is not archived in seeds/: "
-                       "not verifiable offline", "archive the article in seeds/ and cite it by id",
-                       warning=True, code="unverifiable-quote")
+                report(tloc + ("quote",), f"translation cites {source.outlet}, which is not archived in seeds/, "
+                       "so nobody can check that it is verbatim", f"run `factcheck archive {source.url}` and cite "
+                       "the source by the id it prints", warning=True, code="unverifiable-quote")
                 continue
             if source not in refs.seeds:
                 if source not in refs.seed_problems:

@@ -276,6 +276,10 @@ class Claim(_Strict):
     updated: Date | None = Field(None, description="Date of the last substantive update, if any.")
     analysis: Text = Field(description="The reasoning, in Markdown. Raw HTML is not allowed.")
     corrections: list[Correction] = Field(default_factory=list, description="Dated corrections log.")
+    draft: bool | None = Field(None, description=(
+        "true: a work in progress, never published (factcheck preview shows it with a DRAFT banner). "
+        "false: ready for publication, so any TODO text left is an error. Leave it out and a claim "
+        "with TODO text is treated as a draft."))
 
     @property
     def modified(self) -> dt.date:

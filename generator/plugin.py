@@ -45,7 +45,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler, get_build_date, get_build_timestamp
 from mkdocs.utils.templates import TemplateContext
 
-from . import gcpolicy, keys, tuning, urls
+from . import compat, gcpolicy, keys, tuning, urls
 from .build import Build, BuildError
 from .cards import CardPainter, font_files
 from .html import plain_text, theme_text
@@ -146,7 +146,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         if config.strict:
             self.warnings = CountHandler()
             self.warnings.setLevel(logging.WARNING)
-            logging.getLogger("mkdocs").addHandler(self.warnings)
+            logging.getLogger(compat.active() or "mkdocs").addHandler(self.warnings)
         cache = self.build.cache_dir
         self.output = Output(Path(config.site_dir), store=cache / "output" if cache is not None else None,
                              staged=self.config.atomic and self.command == "build",
@@ -168,7 +168,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             return files
         build = self.build
         try:
-            build.build_keys = _build_keys(config, files)
+            publication = build.corpus.publication
+            everywhere = [  # what every page may show besides its own content: the footer, and the notices
+                publication.model_dump(mode="json") if publication else None,  # of `_notice`
+                [d.text() for d in build.problems], build.drafts if build.only is not None else []]
+            build.build_keys = _build_keys(config, files, everywhere)
             pages = build.render(background=True)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
@@ -261,6 +265,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Navigation) -> TemplateContext | None:
         if self.build is not None:
+            context["factcheck_footer"] = self.build.renderer.footer()  # type: ignore[typeddict-unknown-key]
             context["factcheck_nav"] = self.nav_cache  # type: ignore[typeddict-unknown-key]
             generated = page.file.src_uri in self.build.pages
             context["factcheck_nav_key"] = _nav_key(page) if generated else ""  # type: ignore[typeddict-unknown-key]
@@ -374,7 +379,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         counter, self.warnings = self.warnings, None
         if counter is None:
             return 0
-        logging.getLogger("mkdocs").removeHandler(counter)
+        logging.getLogger(compat.active() or "mkdocs").removeHandler(counter)
         return sum(count for name, count in counter.get_counts() if logging.getLevelName(name) >= logging.WARNING)
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -396,21 +401,21 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         return server
 
 
-def _build_keys(config: MkDocsConfig, files: Files) -> keys.BuildKeys:
+def _build_keys(config: MkDocsConfig, files: Files, everywhere: object) -> keys.BuildKeys:
     """The keys of this build: code, libraries (with the theme's, plugins' and Markdown
-    extensions'), theme overrides, and the configuration with every hand-written page (the
-    navigation every page shows)."""
+    extensions'), theme overrides, the configuration with every hand-written page (the navigation
+    every page shows), and `everywhere`: the data every page shows (the publication's footer)."""
     plugins = {name: dict(plugin.config) if isinstance(plugin.config, Config) else type(plugin).__qualname__
                for name, plugin in config.plugins.items()}
     settings = {key: value for key, value in config.items() if key not in {"plugins", "theme", "site_dir"}}
     theme = {"name": config.theme.name, **dict(config.theme)}
     pages = {f.src_uri: f.content_bytes for f in files.documentation_pages()}
-    modules = [type(p).__module__ for p in config.plugins.values()] + [
+    modules = [type(config).__module__] + [type(p).__module__ for p in config.plugins.values()] + [
         e if isinstance(e, str) else type(e).__module__ for e in config.markdown_extensions]
     if config.theme.name:
         modules.append(config.theme.name)
     return keys.BuildKeys.derive(modules=modules, theme_dir=config.theme.custom_dir,
-                                 config=[settings, plugins, theme, keys.mapping_digest(pages)])
+                                 config=[settings, plugins, theme, keys.mapping_digest(pages), everywhere])
 
 
 def _body(page: GeneratedPage | StoredPage) -> str:

@@ -111,6 +111,18 @@ def add_helper_module(p: Project) -> None:
     template.write_text(template.read_text(encoding="utf-8") + "\n<p>{{ fc_stamp() }}</p>\n", encoding="utf-8")
 
 
+REPO = PACKAGE.parent
+
+
+def add_publication_file(p: Project) -> None:
+    shutil.copy(REPO / "data" / "publication.yaml", p.root / "data" / "publication.yaml")
+
+
+def edit_publication_summary(p: Project) -> None:
+    """The publication's summary shows in every page's footer."""
+    edit_yaml(p.root / "data" / "publication.yaml", lambda d: d.update(summary="An edited summary Ωmega."))
+
+
 def fake_library_version(p: Project) -> None:
     """nh3 (the HTML sanitiser), as the build sees it, is now another version: its metadata comes
     first on the path. The code is the same, so the pages are too, but nothing may be reused."""
@@ -136,6 +148,7 @@ EDITS: dict[str, tuple[Callable[[Project], None] | None, Callable[[Project], Non
     "verdict scale": (None, lambda p: edit_yaml(p.root / "data" / "verdicts.yaml",
                                                 lambda d: set_label(d, "disputed", "Contested Ξ")), "Contested Ξ"),
     "source text": (None, edit_source_text, None),
+    "publication": (add_publication_file, edit_publication_summary, "An edited summary Ωmega."),
     "template": (None, lambda p: replace_in(p.code / "generator" / "templates" / "claim.html", "</h1>",
                                             " <small>(template edited)</small></h1>"), "(template edited)"),
     # how long a page description may be: a function the renderer calls on every page

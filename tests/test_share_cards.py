@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -33,9 +34,10 @@ def test_cards_are_cached_and_redrawn_only_when_their_claim_changes(publication:
     first = _stored_cards(cache)
     assert len(first) == len(list((publication / "claims").glob("*.yaml")))
     claim = publication / "claims" / "zelensky-no-date-for-leaders-meeting.yaml"
-    claim.write_text(claim.read_text(encoding="utf-8").replace(
-        "claim: No date has been set for a meeting of the leaders", "claim: No date was set for a leaders' meeting"),
-        encoding="utf-8")
+    text = claim.read_text(encoding="utf-8")
+    assert "\nclaim: " in "\n" + text
+    claim.write_text(re.sub(r"(?m)^claim: .*$", "claim: No date was set for a leaders' meeting", text, count=1),
+                     encoding="utf-8")
     mkdocs_build(publication)
     second = _stored_cards(cache)
     new = set(second) - set(first)
