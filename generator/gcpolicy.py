@@ -19,7 +19,7 @@ THRESHOLDS = (50_000, 20, 100)
 def relax() -> tuple[int, int, int]:
     """Raise the thresholds (never lower them); return the previous ones for `restore`."""
     previous = gc.get_threshold()
-    gc.set_threshold(*(max(old, new) for old, new in zip(previous, THRESHOLDS)))
+    gc.set_threshold(*(max(old, new) for old, new in zip(previous, THRESHOLDS, strict=True)))
     return previous
 
 

@@ -225,13 +225,13 @@ class Renderer:
         return self.cache.page(src, (template, title, description, kind, key), render)
 
     def topic_pages(self) -> list[GeneratedPage | StoredPage]:
-        by_topic = self.corpus.claims_by_topic()
+        by_topic, listing, entities = self.corpus.claims_by_topic(), self.keys.listing, self.keys.entities
         pages: list[GeneratedPage | StoredPage] = []
         for tid, topic in sorted(self.corpus.topics.items()):
             src = urls.topic_src(tid)
             ids = by_topic.get(tid, [])
             pages.append(self._page(src, "topic.html", topic.name, topic.description or f"Fact-checks on {topic.name}",
-                                    "topic", key=self.keys.listing(self.keys.entities["topics"][tid], ids=ids), topic=topic,
+                                    "topic", key=listing(entities["topics"][tid], ids=ids), topic=topic,
                                     items=lazy(self.claim_items, src, ids),
                                     feed_href=self.asset(src, f"feeds/topics/{tid}.xml")))
         src = urls.TOPICS_INDEX
@@ -254,7 +254,8 @@ class Renderer:
             responses = appearances.get(sid, [])
             pages.append(self._page(src, "speaker.html", speaker.name,
                                     f"Fact-checks of statements by {speaker.name}, {speaker.role}.", "speaker",
-                                    key=self.keys.listing(self.keys.entities["speakers"][sid], ids, ids=[*ids, *responses]),
+                                    key=self.keys.listing(self.keys.entities["speakers"][sid], ids,
+                                                          ids=[*ids, *responses]),
                                     speaker=speaker, items=lazy(self.claim_items, src, ids), tally=rows,
                                     responses=lazy(self.claim_items, src, responses)))
         src = urls.SPEAKERS_INDEX
@@ -294,7 +295,8 @@ class Renderer:
             here = urls.source_src(sid)
             ids = by_seed.get(sid, [])
             pages.append(self._page(here, "source.html", seed.title, f"Fact-checks citing {seed.outlet}: {seed.title}",
-                                    "source", key=self.keys.listing(self.keys.entities["seeds"][sid], ids=ids), seed=seed,
+                                    "source", key=self.keys.listing(self.keys.entities["seeds"][sid], ids=ids),
+                                    seed=seed,
                                     items=lazy(self.claim_items, here, ids), index_href=self.href(here, src)))
         external: dict[str, tuple[ExternalSource, list[str]]] = {}
         for cid, claim in self.corpus.claims.items():
@@ -304,7 +306,8 @@ class Renderer:
                     if cid not in entry[1]:
                         entry[1].append(cid)
         listed = [cid for _, ids in external.values() for cid in ids]
-        key = self.keys.listing([(sid, self.keys.entities["seeds"][sid], len(by_seed.get(sid, []))) for sid, _ in ordered],
+        seeds = self.keys.entities["seeds"]
+        key = self.keys.listing([(sid, seeds[sid], len(by_seed.get(sid, []))) for sid, _ in ordered],
                             [(url, s.model_dump(mode="json"), ids) for url, (s, ids) in sorted(external.items())],
                             ids=listed)
         pages.append(self._page(src, "sources.html", "Sources",

@@ -16,19 +16,18 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-_STATE: Any = None
+_STATE: list[Any] = [None]  # this process's worker state: set by the pool initializer, read by `state`
 
 
 def _install(state: Any) -> None:
-    global _STATE
-    _STATE = state
+    _STATE[0] = state
 
 
 def state() -> Any:
     """The state given to `fork_pool`, inside a worker (or `run_here`)."""
-    if _STATE is None:
+    if _STATE[0] is None:
         raise RuntimeError("not in a worker process started by generator.workers")
-    return _STATE
+    return _STATE[0]
 
 
 def cores() -> int:
@@ -46,7 +45,7 @@ def fork_pool(workers: int, shared: Any) -> Pool:
 
 def run_here(shared: Any, function: Callable[[T], R], argument: T) -> R:
     """Call `function` in this process as a worker would, with `state()` returning `shared`."""
-    previous = _STATE
+    previous = _STATE[0]
     _install(shared)
     try:
         return function(argument)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from .conftest import claim_reviews, mkdocs_build
 
-
 UNCORRECTED = "zelensky-already-working-on-guarantees-content"  # a shipped claim with no corrections
 
 
