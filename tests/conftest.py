@@ -105,7 +105,7 @@ def nu_checker(request: pytest.FixtureRequest) -> list[str]:
     return [str(java), "-jar", str(jar)]
 
 
-PUBLICATION_PARTS = ["mkdocs.yml", "content", "claims", "data", "seeds", "theme_overrides"]
+PUBLICATION_PARTS = ["mkdocs.yml", "content", "claims", "data", "seeds", "theme_overrides", "admin"]
 
 
 def copy_publication(target: Path, *, claims: bool = True) -> Path:
