@@ -8,17 +8,18 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from . import workers
 from .checkcache import CheckCache, Entry, FileHashes, code_fingerprint, file_digest
 from .clock import latest_today
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .html import markdown_problems
 from .model import (
     LANGUAGES,
@@ -32,6 +33,7 @@ from .model import (
     Speaker,
     Statement,
     Topic,
+    Translation,
     VerdictLevel,
     explain_text_mismatch,
     is_slug,
@@ -43,6 +45,8 @@ M = TypeVar("M", bound=BaseModel)
 CLAIM_SUFFIXES = (".yaml", ".yml")
 PLACEHOLDER = "placeholder"
 PLACEHOLDER_PREFIX = "TODO"
+Loc = tuple[str | int, ...]
+"""Where a value is in a YAML file: keys and list indexes from the top, e.g. ("counter_statements", 1, "quote")."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ def _statements(claim: Claim) -> list[Statement]:
     return [claim.statement, *claim.counter_statements]
 
 
-def _group(claims: dict[str, Claim], keys) -> dict[str, list[str]]:
+def _group(claims: dict[str, Claim], keys: Callable[[Claim], Iterable[str]]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for cid, claim in claims.items():
         for key in dict.fromkeys(keys(claim)):
@@ -161,7 +165,7 @@ def _did_you_mean(value: str, options: Iterable[str], names: Mapping[str, str] |
 _UNION_TAG = re.compile(r"^(str|int|bool|[A-Z][A-Za-z]+|function-.*|constrained-.*|.*\[.*\])$")
 
 
-def _data_at(data: Any, loc: tuple) -> Any:
+def _data_at(data: Any, loc: Loc) -> Any:
     for part in loc:
         try:
             data = data[part]
@@ -177,81 +181,108 @@ def _is_model_branch(tag: str) -> bool:
 _URL_SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\s-]*):")
 
 
+def _without_tags(loc: Loc) -> Loc:
+    """A pydantic error location less the names of union branches, as the editor's file has it."""
+    return tuple(p for p in loc if isinstance(p, int) or not _UNION_TAG.match(p))
+
+
+def _other_branch(raw_loc: Loc, loaded: LoadedYaml, prefix: Loc) -> bool:
+    """Whether an error belongs to the branch of a union the editor evidently did not mean (a mapping
+    where an id is allowed too, or an id where a mapping is allowed too)."""
+    tags = [(i, p) for i, p in enumerate(raw_loc) if isinstance(p, str) and _UNION_TAG.match(p)]
+    if not tags:
+        return False
+    union_at, tag = tags[0]
+    written = _data_at(loaded.data, prefix + _without_tags(raw_loc[:union_at]))
+    return isinstance(written, dict) != _is_model_branch(tag)
+
+
+def _unknown_field(loc: Loc, owner: type[BaseModel] | None) -> tuple[str, str]:
+    key = loc[-1]
+    names = list(owner.model_fields) if owner else []
+    hint = _did_you_mean(str(key), names) or (f"allowed fields: {', '.join(names)}" if names else "")
+    return f"unknown field {key!r}", hint
+
+
+def _pattern_message(value: Any, loc: Loc, pattern: Any) -> tuple[str, str] | None:
+    """The message and hint for a value that does not match its field's pattern, when there is a better
+    one than pydantic's."""
+    last = loc[-1] if loc else ""
+    if pattern in (TEXT_PATTERN, LINE_PATTERN):
+        return explain_text_mismatch(value, single_line=pattern == LINE_PATTERN), ""
+    if last in ("speaker", "rating", "source", "id") or "topics" in loc:
+        hint = "ids use lowercase letters, digits and single hyphens, e.g. sergey-lavrov"
+        if last == "source":
+            hint = ("cite an archived source by its id (a file name in seeds/ without .yaml), "
+                    "or write a mapping with url, outlet and published")
+        return f"{value!r} is not a valid id", hint
+    if last == "url":
+        scheme = _URL_SCHEME.match(value) if isinstance(value, str) else None
+        if scheme and scheme.group(1).replace(" ", "").replace("\t", "").lower() not in ("http", "https"):
+            return f"URL scheme {scheme.group(1)!r} is not allowed; use an http:// or https:// link", ""
+        return f"{value!r} is not an http:// or https:// URL", ""
+    return None
+
+
+def _error_message(err: ErrorDetails, loc: Loc) -> tuple[str, str]:
+    """The message and hint for a value pydantic refused (not an unknown or missing field)."""
+    kind, value = err["type"], err.get("input")
+    ctx = err.get("ctx") or {}
+    last = loc[-1] if loc else ""
+    if kind == "string_pattern_mismatch":
+        explained = _pattern_message(value, loc, ctx.get("pattern"))
+        if explained is not None:
+            return explained
+    elif kind in ("model_type", "dict_type") and last == "source":
+        return ("source must be a seed id (e.g. meduza-2025-08-20) or a mapping with url, outlet and published",
+                "")
+    elif kind == "string_type":
+        got = type(value).__name__ if value is not None else "nothing"
+        return f"expected text, got {got}", "put the text in quotes"
+    elif kind == "too_long" and isinstance(value, str):
+        return f"is {len(value)} characters long; the limit is {ctx.get('max_length', 'the limit')}", ""
+    return err["msg"].removeprefix("Value error, "), ""
+
+
 def model_diagnostics(exc: ValidationError, loaded: LoadedYaml, model: type[BaseModel],
-                      diagnostics: Diagnostics, prefix: tuple = ()) -> None:
+                      diagnostics: Diagnostics, prefix: Loc = ()) -> None:
     """Translate pydantic errors into positioned diagnostics with hints.
 
     For a field that accepts either an id or a mapping (a statement's `source`), only the
     errors of the alternative the editor evidently meant are reported."""
-    seen: set[tuple] = set()
+    seen: set[tuple[Loc, str]] = set()
     before = len(diagnostics)
     errors = exc.errors(include_url=False)
     for err in errors:
         raw_loc = tuple(err["loc"])
-        tags = [i for i, p in enumerate(raw_loc) if isinstance(p, str) and _UNION_TAG.match(p)]
-        if tags:
-            union_at = tags[0]
-            written = _data_at(loaded.data, prefix + tuple(p for p in raw_loc[:union_at]
-                                                           if isinstance(p, int) or not _UNION_TAG.match(p)))
-            if isinstance(written, dict) != _is_model_branch(raw_loc[union_at]):
-                continue
-        loc = prefix + tuple(p for p in raw_loc if isinstance(p, int) or not _UNION_TAG.match(str(p)))
-        value = err.get("input")
+        if _other_branch(raw_loc, loaded, prefix):
+            continue
+        loc = prefix + _without_tags(raw_loc)
         kind = err["type"]
         field_loc = loc
         if kind == "extra_forbidden":
-            key = loc[-1]
-            owner = _model_at(model, loc[len(prefix):-1])
-            names = list(owner.model_fields) if owner else []
             line, col = loaded.where(loc, key=True)
-            message, hint = f"unknown field {key!r}", _did_you_mean(str(key), names) or (
-                f"allowed fields: {', '.join(names)}" if names else "")
+            message, hint = _unknown_field(loc, _model_at(model, loc[len(prefix):-1]))
         elif kind == "missing":
             line, col = loaded.where(loc[:-1])
             message, hint = f"missing required field {loc[-1]!r}", ""
             field_loc = loc[:-1]
         else:
             line, col = loaded.where(loc)
-            message = err["msg"].removeprefix("Value error, ")
-            hint = ""
-            last = loc[-1] if loc else ""
-            pattern = (err.get("ctx") or {}).get("pattern")
-            if kind == "string_pattern_mismatch" and pattern in (TEXT_PATTERN, LINE_PATTERN):
-                message = explain_text_mismatch(value, single_line=pattern == LINE_PATTERN)
-            elif kind == "string_pattern_mismatch" and (last in ("speaker", "rating", "source", "id") or "topics" in loc):
-                message = f"{value!r} is not a valid id"
-                hint = "ids use lowercase letters, digits and single hyphens, e.g. sergey-lavrov"
-                if last == "source":
-                    hint = "cite an archived source by its id (a file name in seeds/ without .yaml), " \
-                           "or write a mapping with url, outlet and published"
-            elif kind == "string_pattern_mismatch" and last == "url":
-                scheme = _URL_SCHEME.match(value) if isinstance(value, str) else None
-                if scheme and scheme.group(1).replace(" ", "").replace("\t", "").lower() not in ("http", "https"):
-                    message = f"URL scheme {scheme.group(1)!r} is not allowed; use an http:// or https:// link"
-                else:
-                    message = f"{value!r} is not an http:// or https:// URL"
-            elif kind in ("model_type", "dict_type") and last == "source":
-                message = "source must be a seed id (e.g. meduza-2025-08-20) or a mapping with url, outlet and published"
-            elif kind == "string_type":
-                message = f"expected text, got {type(value).__name__ if value is not None else 'nothing'}"
-                hint = "put the text in quotes"
-            elif kind == "too_long" and isinstance(value, str):
-                limit = (err.get("ctx") or {}).get("max_length", "the limit")
-                message = f"is {len(value)} characters long; the limit is {limit}"
-        key = (loc, message)
-        if key in seen:
+            message, hint = _error_message(err, loc)
+        if (loc, message) in seen:
             continue
-        seen.add(key)
+        seen.add((loc, message))
         diagnostics.error(loaded.path, line, col, message, field=field_path(field_loc), hint=hint, code=kind)
     if len(diagnostics) == before and errors:
         first = errors[0]
-        loc = prefix + tuple(p for p in first["loc"] if isinstance(p, int) or not _UNION_TAG.match(str(p)))
+        loc = prefix + _without_tags(tuple(first["loc"]))
         line, col = loaded.where(loc)
         diagnostics.error(loaded.path, line, col, first["msg"].removeprefix("Value error, "),
                           field=field_path(loc), code=first["type"])
 
 
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     current: Any = model
     for part in loc:
         if isinstance(part, int):
@@ -555,11 +586,21 @@ def claim_files(project: Project) -> list[Path]:
     return [project.claims_path / name for name in claim_file_names(project)]
 
 
+LONG_CLAIM = 75
+"""Characters a claim can have and still read as one line (a warning beyond)."""
+
+
+class Positions(Protocol):
+    """Where the values of a claim file are: its `LoadedYaml`, or for a cached claim a reader of it."""
+
+    def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]: ...
+
+
 @dataclass
 class ParsedClaim:
     cid: str
     path: str
-    loaded: LoadedYaml
+    loaded: Positions
     claim: Claim
 
 
@@ -568,7 +609,8 @@ def parse_claim_file(path: Path, project: Project, diagnostics: Diagnostics) -> 
     cid = path.stem
     if not is_slug(cid):
         diagnostics.error(rel, 1, 1, f"file name {path.name!r} is not a valid claim id",
-                          hint="name claim files with lowercase letters, digits and hyphens, e.g. lavrov-summit-prepared.yaml",
+                          hint="name claim files with lowercase letters, digits and hyphens, "
+                               "e.g. lavrov-summit-prepared.yaml",
                           code="bad-filename")
         return None
     loaded = read_yaml_file(path, project, diagnostics)
@@ -586,170 +628,242 @@ def parse_claim_file(path: Path, project: Project, diagnostics: Diagnostics) -> 
     return ParsedClaim(cid, rel, loaded, claim)
 
 
-def check_claim(parsed: ParsedClaim, refs: "References", diagnostics: Diagnostics) -> None:
-    """Cross-file checks: references resolve, dates are coherent, quotes are verbatim."""
-    claim, loaded, rel = parsed.claim, parsed.loaded, parsed.path
+@dataclass
+class _ClaimReport:
+    """Reports the problems of one claim, each at the position of the value concerned."""
 
-    def report(loc: tuple, message: str, hint: str = "", *, warning: bool = False, code: str = "") -> None:
-        line, col = loaded.where(loc)
-        (diagnostics.warning if warning else diagnostics.error)(
-            rel, line, col, message, field=field_path(loc), hint=hint, code=code)
+    rel: str
+    positions: Positions
+    diagnostics: Diagnostics
+    refs: References
 
-    def ref(loc: tuple[str | int, ...], value: str, table: Mapping[str, object], what: str) -> None:
+    def __call__(self, loc: Loc, message: str, hint: str = "", *, warning: bool = False, code: str = "") -> None:
+        line, col = self.positions.where(loc)
+        (self.diagnostics.warning if warning else self.diagnostics.error)(
+            self.rel, line, col, message, field=field_path(loc), hint=hint, code=code)
+
+    def draft(self, loc: Loc, message: str) -> None:
+        """Something that keeps the claim a draft (not an error: drafts are not published)."""
+        line, col = self.positions.where(loc)
+        self.diagnostics.draft(self.rel, line, col, message, field=field_path(loc), code=PLACEHOLDER)
+
+    def reference(self, loc: Loc, value: str, table: Mapping[str, object], what: str) -> None:
+        """An id that must name a speaker, topic, verdict or source."""
         if value not in table:
-            report(loc, f"unknown {what} {value!r}", reference_hint(what, value, refs), code="unknown-ref")
+            self(loc, f"unknown {what} {value!r}", reference_hint(what, value, self.refs), code="unknown-ref")
 
-    ref(("verdict", "rating"), claim.verdict.rating, refs.verdicts, "verdict")
+
+def check_claim(parsed: ParsedClaim, refs: References, diagnostics: Diagnostics) -> None:
+    """Cross-file checks: references resolve, dates are coherent, quotes are verbatim."""
+    claim = parsed.claim
+    report = _ClaimReport(parsed.path, parsed.loaded, diagnostics, refs)
+    _check_references(claim, report)
+    placeholders = _check_drafts(claim, report)
+    _check_texts(claim, report)
+    _check_dates(claim, refs.today, report)
+    for loc, statement in _statements_at(claim):
+        report.reference((*loc, "speaker"), statement.speaker, refs.speakers, "speaker")
+        _check_statement_date(loc, statement, claim.published, report)
+        seed = _check_statement_source(loc, statement, report)
+        if seed is not None and (*loc, "quote") not in placeholders:
+            _check_quote(loc, statement, seed, report)
+    _check_stances(claim, report)
+    _check_cutoff(claim, report)
+    for loc, statement in _statements_at(claim):
+        _check_statement_notes(loc, statement, report)
+        for j, translation in enumerate(statement.other_translations):
+            _check_translation((*loc, "other_translations", j), translation, statement, report)
+
+
+def _statements_at(claim: Claim) -> list[tuple[Loc, Statement]]:
+    """The claim's statement and its counter-statements, with where each is."""
+    return [(("statement",), claim.statement),
+            *((("counter_statements", i), s) for i, s in enumerate(claim.counter_statements))]
+
+
+def _check_references(claim: Claim, report: _ClaimReport) -> None:
+    """The verdict and the topics are on the desk's lists, each topic once."""
+    refs = report.refs
+    report.reference(("verdict", "rating"), claim.verdict.rating, refs.verdicts, "verdict")
     for i, topic in enumerate(claim.topics):
-        ref(("topics", i), topic, refs.topics, "topic")
+        report.reference(("topics", i), topic, refs.topics, "topic")
         if topic in claim.topics[:i]:
             report(("topics", i), f"topic {topic!r} is listed twice")
-    placeholders = set()
-    for loc, text in [(("claim",), claim.claim), (("statement", "quote"), claim.statement.quote),
-                      (("verdict", "summary"), claim.verdict.summary), (("analysis",), claim.analysis)] + [
-            (("counter_statements", i, "quote"), s.quote) for i, s in enumerate(claim.counter_statements)]:
-        if text.strip().startswith(PLACEHOLDER_PREFIX):
-            placeholders.add(loc)
-            if claim.draft is False:
-                report(loc, "placeholder text in a claim marked ready (draft: false)",
-                       "write the text, or set draft: true to keep the claim unpublished", code=PLACEHOLDER)
-            else:
-                line, col = loaded.where(loc)
-                diagnostics.draft(rel, line, col, "placeholder text still to be written; this draft is not "
-                                  "published until it is replaced", field=field_path(loc), code=PLACEHOLDER)
+
+
+def _check_drafts(claim: Claim, report: _ClaimReport) -> set[Loc]:
+    """Placeholder texts (an error in a claim marked ready) and the draft flag; returns where the
+    placeholders are."""
+    texts: list[tuple[Loc, str]] = [
+        (("claim",), claim.claim), (("statement", "quote"), claim.statement.quote),
+        (("verdict", "summary"), claim.verdict.summary), (("analysis",), claim.analysis),
+        *((("counter_statements", i, "quote"), s.quote) for i, s in enumerate(claim.counter_statements))]
+    placeholders: set[Loc] = set()
+    for loc, text in texts:
+        if not text.strip().startswith(PLACEHOLDER_PREFIX):
+            continue
+        placeholders.add(loc)
+        if claim.draft is False:
+            report(loc, "placeholder text in a claim marked ready (draft: false)",
+                   "write the text, or set draft: true to keep the claim unpublished", code=PLACEHOLDER)
+        else:
+            report.draft(loc, "placeholder text still to be written; this draft is not published until it is replaced")
     if claim.draft:
-        line, col = loaded.where(("draft",))
-        diagnostics.draft(rel, line, col, "marked as a draft; not published until draft: true is removed",
-                          field="draft", code=PLACEHOLDER)
-    for loc, text in [(("analysis",), claim.analysis)] + [
-            (("corrections", i, "text"), c.text) for i, c in enumerate(claim.corrections)]:
+        report.draft(("draft",), "marked as a draft; not published until draft: true is removed")
+    return placeholders
+
+
+def _check_texts(claim: Claim, report: _ClaimReport) -> None:
+    """Markdown that would be unsafe on the page, and a claim too long for one line."""
+    texts: list[tuple[Loc, str]] = [
+        (("analysis",), claim.analysis),
+        *((("corrections", i, "text"), c.text) for i, c in enumerate(claim.corrections))]
+    for loc, text in texts:
         for problem in markdown_problems(text):
             report(loc, problem, code="unsafe-markdown")
-    if len(claim.claim) > 75:
+    if len(claim.claim) > LONG_CLAIM:
         report(("claim",), f"claim is {len(claim.claim)} characters; keep it under 75 so it reads as one line",
                warning=True, code="long-claim")
-    now = refs.today
-    if claim.published > now:
+
+
+def _check_dates(claim: Claim, today: dt.date, report: _ClaimReport) -> None:
+    """The fact-check's own dates: published, updated and corrected, none in the future."""
+    if claim.published > today:
         report(("published",), f"publication date {claim.published} is in the future", code="future-date")
     if claim.updated and claim.updated < claim.published:
         report(("updated",), f"updated date {claim.updated} is before the publication date {claim.published}")
-    if claim.updated and claim.updated > now:
+    if claim.updated and claim.updated > today:
         report(("updated",), f"updated date {claim.updated} is in the future", code="future-date")
     for i, correction in enumerate(claim.corrections):
         if correction.date < claim.published:
             report(("corrections", i, "date"), f"correction dated {correction.date} is before publication "
                    f"({claim.published})")
-        if correction.date > now:
+        if correction.date > today:
             report(("corrections", i, "date"), f"correction date {correction.date} is in the future",
                    code="future-date")
-    for loc, statement in [(("statement",), claim.statement)] + [
-            (("counter_statements", i), s) for i, s in enumerate(claim.counter_statements)]:
-        ref(loc + ("speaker",), statement.speaker, refs.speakers, "speaker")
-        if statement.date:
-            if statement.date > now:
-                report(loc + ("date",), f"date {statement.date} is in the future", code="future-date")
-            elif statement.date > claim.published:
-                report(loc + ("date",), f"statement dated {statement.date} is after the fact-check was published "
-                       f"({claim.published})", hint="check both dates", code="date-order")
-        source = statement.source
-        if isinstance(source, ExternalSource):
-            report(loc + ("quote",), f"quote cites {source.outlet}, which is not archived in seeds/, so nobody "
-                   "can check that it is verbatim", hint=f"run `factcheck archive {source.url}` and cite the source "
-                   "by the id it prints", warning=True, code="unverifiable-quote")
-            if source.published > now:
-                report(loc + ("source", "published"), f"date {source.published} is in the future", code="future-date")
-            continue
-        if source not in refs.seeds:
-            if source not in refs.seed_problems:
-                ref(loc + ("source",), source, refs.seeds, "source")
-            continue
-        seed = refs.seeds[source]
-        if statement.date and statement.date > seed.published:
-            report(loc + ("date",), f"statement dated {statement.date} is after its source was published "
-                   f"({seed.published})", code="date-order")
-        if loc + ("quote",) in placeholders:
-            continue
-        result = refs.texts[source].check(statement.quote)
-        if not result.found:
-            hint = quote_hint(result)
-            whole = result.missing_piece == normalise(statement.quote)
-            differs = "" if whole else f" (the part \"{result.missing_piece}\")"
-            report(loc + ("quote",), f"quote does not appear verbatim in {source}{differs}", hint, code="quote-mismatch")
-    _check_editorial(claim, refs, report)
 
 
-class _Report(Protocol):
-    def __call__(self, loc: tuple[str | int, ...], message: str, hint: str = "", *, warning: bool = False,
-                 code: str = "") -> None: ...
+def _check_statement_date(loc: Loc, statement: Statement, published: dt.date, report: _ClaimReport) -> None:
+    """A statement is not dated in the future, nor after the fact-check that weighs it."""
+    if not statement.date:
+        return
+    if statement.date > report.refs.today:
+        report((*loc, "date"), f"date {statement.date} is in the future", code="future-date")
+    elif statement.date > published:
+        report((*loc, "date"), f"statement dated {statement.date} is after the fact-check was published "
+               f"({published})", hint="check both dates", code="date-order")
 
 
-def _check_editorial(claim: Claim, refs: References, report: _Report) -> None:
-    """The editorial rules the model cannot express alone: stances, the evidence cut-off, dates and translations."""
+def _check_statement_source(loc: Loc, statement: Statement, report: _ClaimReport) -> str | None:
+    """A statement's source is archived and not older than the statement; returns its id when it is
+    archived and readable, so that the quote can be checked against it."""
+    refs = report.refs
+    source = statement.source
+    if isinstance(source, ExternalSource):
+        report((*loc, "quote"), f"quote cites {source.outlet}, which is not archived in seeds/, so nobody "
+               "can check that it is verbatim", hint=f"run `factcheck archive {source.url}` and cite the source "
+               "by the id it prints", warning=True, code="unverifiable-quote")
+        if source.published > refs.today:
+            report((*loc, "source", "published"), f"date {source.published} is in the future", code="future-date")
+        return None
+    if source not in refs.seeds:
+        if source not in refs.seed_problems:
+            report.reference((*loc, "source"), source, refs.seeds, "source")
+        return None
+    seed = refs.seeds[source]
+    if statement.date and statement.date > seed.published:
+        report((*loc, "date"), f"statement dated {statement.date} is after its source was published "
+               f"({seed.published})", code="date-order")
+    return source
+
+
+def _check_quote(loc: Loc, statement: Statement, source: str, report: _ClaimReport) -> None:
+    """A statement's quote appears verbatim in its archived source."""
+    result = report.refs.texts[source].check(statement.quote)
+    if result.found:
+        return
+    whole = result.missing_piece == normalise(statement.quote)
+    differs = "" if whole else f" (the part \"{result.missing_piece}\")"
+    report((*loc, "quote"), f"quote does not appear verbatim in {source}{differs}", quote_hint(result),
+           code="quote-mismatch")
+
+
+def _check_stances(claim: Claim, report: _ClaimReport) -> None:
+    """Every counter-statement says what it does to the claim, and the claimant does not contradict it."""
     claimant = claim.statement.speaker
     for i, counter in enumerate(claim.counter_statements):
-        loc: tuple[str | int, ...] = ("counter_statements", i)
+        loc: Loc = ("counter_statements", i)
         if counter.stance is None:
             report(loc, "counter-statement has no stance",
                    "add stance: contradicts, supports or adds-context (what this statement does to the claim)",
                    code="missing-stance")
         elif counter.stance == "contradicts" and counter.speaker == claimant:
-            report(loc + ("stance",), f"{claimant!r} made the claim, so their own words cannot contradict it",
+            report((*loc, "stance"), f"{claimant!r} made the claim, so their own words cannot contradict it",
                    "use stance: adds-context (or supports); quote other parties for what contradicts the claim",
                    code="claimant-contradicts")
+
+
+def _check_cutoff(claim: Claim, report: _ClaimReport) -> None:
+    """The evidence cut-off is given, and falls between the claim, the statements weighed and publication."""
     cutoff = claim.evidence_cutoff
-    statements: list[tuple[tuple[str | int, ...], Statement]] = [(("statement",), claim.statement)] + [
-        (("counter_statements", i), s) for i, s in enumerate(claim.counter_statements)]
     if cutoff is None:
         report(("verdict",), "the claim has no evidence cut-off",
                "add evidence_cutoff: YYYY-MM-DD, the date of the latest statement the verdict weighs; readers see "
                "'based on statements up to' that date", code="missing-cutoff")
-    else:
-        if cutoff > claim.published:
-            report(("evidence_cutoff",), f"evidence cut-off {cutoff} is after the fact-check was published "
-                   f"({claim.published})", "the cut-off is the date of the latest statement weighed", code="cutoff-order")
-        for loc, statement in statements:
-            if statement.date and statement.date > cutoff:
-                report(loc + ("date",), f"statement dated {statement.date} is after the evidence cut-off ({cutoff})",
-                       "move evidence_cutoff to the latest statement weighed, or check the date", code="cutoff-order")
-        if claim.statement.date and cutoff < claim.statement.date:
-            report(("evidence_cutoff",), f"evidence cut-off {cutoff} is before the claim was made "
-                   f"({claim.statement.date})", code="cutoff-order")
-    for loc, statement in statements:
-        if statement.date_note and statement.date is None:
-            report(loc + ("date_note",), "date_note explains a date, but the statement has no date",
-                   "add the date the note reasons to, or remove the note", code="date-note")
-        if statement.translated_from is not None and statement.translated_from not in LANGUAGES:
-            report(loc + ("translated_from",), f"unknown language code {statement.translated_from!r}",
-                   _did_you_mean(statement.translated_from, LANGUAGES) or
-                   f"use an ISO 639-1 code: {', '.join(sorted(LANGUAGES))}", code="unknown-language")
-        if statement.other_translations and statement.translated_from is None:
-            report(loc + ("other_translations",), "other translations are listed, but the quote is not marked as one",
-                   "add translated_from: the language the speaker used, e.g. ru", code="translation")
-        if statement.reported and statement.other_translations:
-            report(loc + ("other_translations",), "a paraphrase (reported: true) cannot have other translations",
-                   "quote the speaker's translated words instead, or remove other_translations", code="translation")
-        for j, translation in enumerate(statement.other_translations):
-            tloc = loc + ("other_translations", j)
-            if translation.source == statement.source:
-                report(tloc + ("source",), "another translation must come from another outlet's report",
-                       "cite the outlet whose wording this is", code="translation")
-                continue
-            source = translation.source
-            if isinstance(source, ExternalSource):
-                report(tloc + ("quote",), f"translation cites {source.outlet}, which is not archived in seeds/, "
-                       "so nobody can check that it is verbatim", f"run `factcheck archive {source.url}` and cite "
-                       "the source by the id it prints", warning=True, code="unverifiable-quote")
-                continue
-            if source not in refs.seeds:
-                if source not in refs.seed_problems:
-                    report(tloc + ("source",), f"unknown source {source!r}",
-                           _did_you_mean(source, refs.seeds) or "add it to seeds/ (as <id>.yaml and <id>.txt)",
-                           code="unknown-ref")
-                continue
-            result = refs.texts[source].check(translation.quote)
-            if not result.found:
-                report(tloc + ("quote",), f"translation does not appear verbatim in {source}", quote_hint(result),
-                       code="quote-mismatch")
+        return
+    if cutoff > claim.published:
+        report(("evidence_cutoff",), f"evidence cut-off {cutoff} is after the fact-check was published "
+               f"({claim.published})", "the cut-off is the date of the latest statement weighed", code="cutoff-order")
+    for loc, statement in _statements_at(claim):
+        if statement.date and statement.date > cutoff:
+            report((*loc, "date"), f"statement dated {statement.date} is after the evidence cut-off ({cutoff})",
+                   "move evidence_cutoff to the latest statement weighed, or check the date", code="cutoff-order")
+    if claim.statement.date and cutoff < claim.statement.date:
+        report(("evidence_cutoff",), f"evidence cut-off {cutoff} is before the claim was made "
+               f"({claim.statement.date})", code="cutoff-order")
+
+
+def _check_statement_notes(loc: Loc, statement: Statement, report: _ClaimReport) -> None:
+    """A date note has a date to explain; a translation names its language, and only a translated
+    quote lists other translations."""
+    if statement.date_note and statement.date is None:
+        report((*loc, "date_note"), "date_note explains a date, but the statement has no date",
+               "add the date the note reasons to, or remove the note", code="date-note")
+    if statement.translated_from is not None and statement.translated_from not in LANGUAGES:
+        report((*loc, "translated_from"), f"unknown language code {statement.translated_from!r}",
+               _did_you_mean(statement.translated_from, LANGUAGES) or
+               f"use an ISO 639-1 code: {', '.join(sorted(LANGUAGES))}", code="unknown-language")
+    if statement.other_translations and statement.translated_from is None:
+        report((*loc, "other_translations"), "other translations are listed, but the quote is not marked as one",
+               "add translated_from: the language the speaker used, e.g. ru", code="translation")
+    if statement.reported and statement.other_translations:
+        report((*loc, "other_translations"), "a paraphrase (reported: true) cannot have other translations",
+               "quote the speaker's translated words instead, or remove other_translations", code="translation")
+
+
+def _check_translation(loc: Loc, translation: Translation, statement: Statement, report: _ClaimReport) -> None:
+    """Another outlet's translation of a statement appears verbatim in that outlet's archived report."""
+    refs = report.refs
+    source = translation.source
+    if source == statement.source:
+        report((*loc, "source"), "another translation must come from another outlet's report",
+               "cite the outlet whose wording this is", code="translation")
+        return
+    if isinstance(source, ExternalSource):
+        report((*loc, "quote"), f"translation cites {source.outlet}, which is not archived in seeds/, "
+               "so nobody can check that it is verbatim", f"run `factcheck archive {source.url}` and cite "
+               "the source by the id it prints", warning=True, code="unverifiable-quote")
+        return
+    if source not in refs.seeds:
+        if source not in refs.seed_problems:
+            report((*loc, "source"), f"unknown source {source!r}",
+                   _did_you_mean(source, refs.seeds) or "add it to seeds/ (as <id>.yaml and <id>.txt)",
+                   code="unknown-ref")
+        return
+    result = refs.texts[source].check(translation.quote)
+    if not result.found:
+        report((*loc, "quote"), f"translation does not appear verbatim in {source}", quote_hint(result),
+               code="quote-mismatch")
 
 
 def reference_hint(what: str, value: str, refs: References) -> str:
@@ -821,13 +935,13 @@ class _Deferred:
     path: str
     _loaded: LoadedYaml | None = None
 
-    def where(self, loc: tuple, *, key: bool = False) -> tuple[int, int]:
+    def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         if self._loaded is None:
             self._loaded = read_yaml_file(self.file, self.project, Diagnostics()) or LoadedYaml(self.path)
         return self._loaded.where(loc, key=key)
 
 
-def _check_one(path: Path, project: Project, refs: "References") -> Entry:
+def _check_one(path: Path, project: Project, refs: References) -> Entry:
     """Parse and check one claim file."""
     parse_problems = Diagnostics()
     parsed = parse_claim_file(path, project, parse_problems)
@@ -847,21 +961,21 @@ def _check_files(paths: list[Path]) -> list[Entry]:
     return [_check_one(path, project, refs) for path in paths]
 
 
-def _check_all(project: Project, refs: "References", paths: list[Path]) -> Iterator[list[Entry]]:
+def _check_all(project: Project, refs: References, paths: list[Path]) -> Iterator[list[Entry]]:
     """Check claim files, on every core when there are many and the platform can fork."""
     return workers.map_in_workers((project, refs), _check_files, paths, threshold=PARALLEL_THRESHOLD)
 
 
-def _recheck(entry: Entry, path: Path, project: Project, refs: "References") -> None:
+def _recheck(cid: str, entry: Entry, path: Path, project: Project, refs: References) -> None:
     """Run the cross-file checks again on a cached parse (the data files, sources or date changed)."""
     check_problems = Diagnostics()
     positions = _Deferred(path, project, entry.rel)
-    check_claim(ParsedClaim(entry.cid, entry.rel, positions, entry.claim), refs, check_problems)  # type: ignore[arg-type]
+    check_claim(ParsedClaim(cid, entry.rel, positions, entry.claim), refs, check_problems)
     entry.checked_against, entry.check_problems = refs.digest, list(check_problems)
 
 
 def _references(project: Project, diagnostics: Diagnostics, cache: CheckCache | None,
-                hashes: FileHashes | None) -> "References":
+                hashes: FileHashes | None) -> References:
     """The data files and archived sources, from the cache when none of their files changed."""
     if cache is None or hashes is None:
         return load_references(project, diagnostics)
@@ -878,7 +992,7 @@ def _references(project: Project, diagnostics: Diagnostics, cache: CheckCache | 
             if sha is None and os.path.isfile(path):  # a link or oversized file: no cache
                 return load_references(project, diagnostics)
     key = digest.hexdigest()
-    cached = cache.get(key)
+    cached: tuple[References, list[Diagnostic]] | None = cache.get(key)
     if cached is None:
         found = Diagnostics()
         refs = load_references(project, found)
@@ -907,45 +1021,69 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
         for chunk in _check_all(project, refs, claim_files(project) if only is None else [Path(p) for p in only]):
             entries.extend(chunk)
     else:
-        # Paths as strings while walking ten thousand files: pathlib objects cost more than the check.
-        folder, prefix = str(project.claims_path), project.rel(project.claims_path)
-        if only is None:
-            listed = [(f"{folder}/{name}", f"{prefix}/{name}") for name in claim_file_names(project)]
-        else:
-            listed = [(str(p), project.rel(Path(p))) for p in only]
-        pending: dict[str, tuple[Path, str]] = {}
-        fingerprint = code_fingerprint()
-        for file, rel in listed:
-            try:
-                sha = hashes.sha(file, rel)
-            except OSError:
-                sha = None
-            if sha is None:
-                pending[rel] = (Path(file), "")
-                continue
-            key = file_digest(rel, sha, fingerprint)
-            entry = cache.get(key)
-            if entry is None:
-                pending[rel] = (Path(file), key)
-                continue
-            if entry.cid is not None and entry.checked_against != refs.digest:
-                _recheck(entry, Path(file), project, refs)
-                cache.put(key, entry)
-            entries.append(entry)
-            if entry.cid is not None:
-                digests[entry.cid] = key
-        fresh: list[Entry] = []
-        for chunk in _check_all(project, refs, [path for path, _ in pending.values()]):
-            fresh.extend(chunk)
-        for entry in fresh:  # workers return files in their own order: match results by path
-            entries.append(entry)
-            key = pending[entry.rel][1]
-            if key:
-                cache.put(key, entry)
-                if entry.cid is not None:
-                    digests[entry.cid] = key
+        entries, digests = _check_with_cache(project, refs, only, cache, hashes)
         cache.save(prune=only is None)
         hashes.save(prune=only is None)
+    return _assemble(entries, refs, digests, diagnostics), diagnostics
+
+
+def _listed_claim_files(project: Project, only: Iterable[Path] | None) -> list[tuple[str, str]]:
+    """The claim files to check, each as (path, project-relative path)."""
+    # Paths as strings while walking ten thousand files: pathlib objects cost more than the check.
+    folder, prefix = str(project.claims_path), project.rel(project.claims_path)
+    if only is None:
+        return [(f"{folder}/{name}", f"{prefix}/{name}") for name in claim_file_names(project)]
+    return [(str(p), project.rel(Path(p))) for p in only]
+
+
+def _check_with_cache(project: Project, refs: References, only: Iterable[Path] | None, cache: CheckCache,
+                      hashes: FileHashes) -> tuple[list[Entry], dict[str, str]]:
+    """The entries of the claim files, taken from the cache for files unchanged since it was written
+    (checked again against changed references), with the cache key of each claim by its id."""
+    entries: list[Entry] = []
+    digests: dict[str, str] = {}
+    pending: dict[str, tuple[Path, str]] = {}
+    fingerprint = code_fingerprint()
+    for file, rel in _listed_claim_files(project, only):
+        try:
+            sha = hashes.sha(file, rel)
+        except OSError:
+            sha = None
+        if sha is None:
+            pending[rel] = (Path(file), "")
+            continue
+        key = file_digest(rel, sha, fingerprint)
+        entry: Entry | None = cache.get(key)
+        if entry is None:
+            pending[rel] = (Path(file), key)
+            continue
+        if entry.cid is not None and entry.checked_against != refs.digest:
+            _recheck(entry.cid, entry, Path(file), project, refs)
+            cache.put(key, entry)
+        entries.append(entry)
+        if entry.cid is not None:
+            digests[entry.cid] = key
+    for entry in _check_pending(project, refs, pending):  # workers return files in their own order
+        entries.append(entry)
+        key = pending[entry.rel][1]  # match results by path
+        if key:
+            cache.put(key, entry)
+            if entry.cid is not None:
+                digests[entry.cid] = key
+    return entries, digests
+
+
+def _check_pending(project: Project, refs: References, pending: dict[str, tuple[Path, str]]) -> list[Entry]:
+    """Parse and check the claim files the cache did not hold."""
+    fresh: list[Entry] = []
+    for chunk in _check_all(project, refs, [path for path, _ in pending.values()]):
+        fresh.extend(chunk)
+    return fresh
+
+
+def _assemble(entries: list[Entry], refs: References, digests: dict[str, str], diagnostics: Diagnostics) -> Corpus:
+    """The corpus of the claims checked, in file order, with every problem found; a claim id used by
+    two files (letter case aside) is an error in the second."""
     entries.sort(key=lambda e: e.rel)
     claims: dict[str, Claim] = {}
     claim_paths: dict[str, str] = {}
@@ -963,6 +1101,5 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
         folded[key] = entry.rel
         claims[entry.cid] = entry.claim
         claim_paths[entry.cid] = entry.rel
-    corpus = Corpus(refs.speakers, refs.topics, refs.verdicts, refs.seeds, claims, claim_paths,
-                    {cid: digests[cid] for cid in claims if cid in digests}, publication=refs.publication)
-    return corpus, diagnostics
+    return Corpus(refs.speakers, refs.topics, refs.verdicts, refs.seeds, claims, claim_paths,
+                  {cid: digests[cid] for cid in claims if cid in digests}, publication=refs.publication)
