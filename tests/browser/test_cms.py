@@ -74,7 +74,7 @@ class Cms:
 def cms(cms_tools: Path, serve, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cms]:
     """A built site whose /admin/ talks to decap-server, which writes into the publication copy."""
     publication = copy_publication(tmp_path_factory.mktemp("cms") / "pub")
-    shutil.copytree(REPO / "admin", publication / "admin")
+    shutil.copytree(REPO / "admin", publication / "admin", dirs_exist_ok=True)
     site = mkdocs_build(publication, tmp_path_factory.mktemp("cms-site") / "site")
     port = _free_port()
     # Test-only configuration: the local backend instead of GitHub, and direct saves (the local
