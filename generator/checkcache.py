@@ -34,6 +34,7 @@ from typing import Any
 
 from . import keys
 from .diagnostics import Diagnostic
+from .output.fs import atomic_write
 from .yamlsafe import MAX_FILE_BYTES
 
 SHARDS = 32
@@ -96,11 +97,8 @@ class FileHashes:
             self.changed = True
         if not self.changed and self.written:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            pickle.dump({"table": self.table, "written": time.time_ns()}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, self.path)
+        atomic_write(self.path, pickle.dumps({"table": self.table, "written": time.time_ns()},
+                                             protocol=pickle.HIGHEST_PROTOCOL))
         self.changed = False
 
 
@@ -211,10 +209,8 @@ class CheckCache:
         fingerprint = code_fingerprint()
         for shard, entries in shards.items():
             path = self._path(shard)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            with open(temporary, "wb") as handle:
-                pickle.dump({"code": fingerprint, "entries": entries}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
+            data = {"code": fingerprint, "entries": entries}
+            atomic_write(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
             info = os.stat(path)
             _LOADED[str(path)] = ((info.st_size, info.st_mtime_ns, info.st_ino), fingerprint, entries)
         self.changed.clear()
