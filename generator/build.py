@@ -128,8 +128,8 @@ class Build:
                                     CheckCache(cache / "open-data") if cache is not None else None)
         feeds = CheckCache(cache / "feeds") if cache is not None else None
         return {"assets/factcheck/verdicts.css": [renderer.verdict_css().encode()],
-                **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries, keys, feeds,
-                                   renderer.keys.context)}
+                **open_data_assets(self.corpus, self.site, renderer.scale_bounds, entries=entries, keys=keys,
+                                   cache=feeds, context=renderer.keys.context)}
 
     def write_assets(self) -> dict[str, Path]:
         """The assets written to files (in the cache folder, or a temporary one), by output path, so that

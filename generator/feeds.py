@@ -162,7 +162,7 @@ def open_data_entries(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int], k
     return entries
 
 
-def open_data_assets(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int],
+def open_data_assets(corpus: Corpus, site: SiteInfo, bounds: tuple[int, int], *,
                      entries: Entries | None = None, keys: dict[str, str] | None = None,
                      cache: CheckCache | None = None, context: str = "") -> dict[str, Iterable[bytes]]:
     """Every feed and export, by output path, as pieces of UTF-8 to write in turn. With claim keys
