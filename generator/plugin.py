@@ -150,7 +150,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         cache = self.build.cache_dir
         self.output = Output(Path(config.site_dir), store=cache / "output" if cache is not None else None,
                              staged=self.config.atomic and self.command == "build",
-                             copy_in_process=not tuning.on("copier"))
+                             copy_in_process=not tuning.on("copier"), keep_in_place=tuning.on("keep-in-place"))
         config.site_dir = str(self.output.folder)
         return config
 
@@ -210,8 +210,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
             raise PluginError(f"factcheck: {exc}") from None
-        log.info("factcheck: %d unchanged file(s) reused from the cache, %d to write",
-                 len(plan.reuse), len(plan.produce))
+        log.info("factcheck: %d unchanged file(s) reused from the cache (%d of them kept in place), %d to write",
+                 len(plan.reuse), self.output.kept_in_place, len(plan.produce))
         return files
 
     def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str]) -> None:

@@ -5,6 +5,8 @@ rebuild with all of them on, then with each one off. Set `FACTCHECK_WITHOUT` to 
 list of names to turn mechanisms off; nothing else reads it, and the output is the same either way
 (only time and memory differ).
 
+- keep-in-place: a rebuild starts from the site an earlier build left (the spare, or the served
+  folder) and keeps the files provably unchanged there (else it copies every file from the store)
 - copier: reused pages are copied into the site by a separate process (else by the build itself)
 - gc-policy: Python's cyclic garbage collector runs less often during a build
 - background-delete: old output is deleted by a separate `rm` process (else before the build goes on)
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-MECHANISMS = ("copier", "gc-policy", "background-delete", "shared-sidebar", "placeholder")
+MECHANISMS = ("keep-in-place", "copier", "gc-policy", "background-delete", "shared-sidebar", "placeholder")
 
 
 def on(mechanism: str) -> bool:

@@ -267,3 +267,58 @@ def test_without_the_cache_option_nothing_is_kept(publication: Path, tmp_path: P
     assert not (publication / ".factcheck-cache").exists()
     assert hashlib.sha256(b"".join(built.values())).hexdigest() == hashlib.sha256(
         b"".join(cold(publication, tmp_path / "work").values())).hexdigest()
+
+
+def test_a_rebuild_keeps_unchanged_files_in_place_and_never_a_tampered_one(publication: Path, tmp_path: Path,
+                                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """The third build starts from the first build's site (the spare): unchanged files stay where
+    they are, and any file of the spare that was touched after it was written is replaced."""
+    caplog.set_level("INFO", logger="mkdocs.plugins.factcheck")
+    site = mkdocs_build(publication)
+    first_page = (site / "claims" / "claim-00002" / "index.html")
+    text = first_page.read_text(encoding="utf-8")
+    mkdocs_build(publication)  # the first site becomes the spare
+    spare = publication / ".factcheck-cache" / "spare-site"
+    assert (spare / "claims" / "claim-00002" / "index.html").read_text(encoding="utf-8") == text
+    forged = spare / "claims" / "claim-00002" / "index.html"
+    forged.unlink()
+    forged.write_text(text.replace("</h1>", " (forged)</h1>", 1), encoding="utf-8")  # same path, new file
+    page = spare / "claims" / "claim-00003" / "index.html"
+    stamp = page.stat()
+    with open(page, "r+b") as handle:  # in place, same size, modification time set back
+        handle.write(b"<")  # pages start with a newline: one byte changed
+    os.utime(page, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    (spare / "claims" / "claim-00004" / "stray.js").write_text("alert(1)", encoding="utf-8")
+    (spare / "claims" / "claim-00005" / "outside").symlink_to(tmp_path)
+    (spare / "leftover.html").write_text("not from this build", encoding="utf-8")
+    caplog.clear()
+    built = tree(mkdocs_build(publication))
+    kept = int(re.findall(r"\((\d+) of them kept in place\)", caplog.text)[-1])
+    assert kept > 20, "most files stay in place"
+    assert built == cold(publication, tmp_path / "work")
+    assert not any("stray" in name or "outside" in name or "leftover" in name for name in built)
+
+
+def test_serve_rebuilds_keep_files_in_place(publication: Path, tmp_path: Path,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    caplog.set_level("INFO", logger="mkdocs.plugins.factcheck")
+    site = tmp_path / "served"
+    for _ in range(2):
+        config = load_config(str(publication / "mkdocs.yml"), site_dir=str(site))
+        config.plugins.on_startup(command="serve", dirty=False)
+        try:
+            build(config, serve_url="http://127.0.0.1:8000/")
+        finally:
+            config.plugins.on_shutdown()
+    page = site / "claims" / "claim-00001" / "index.html"
+    inode = page.stat().st_ino
+    caplog.clear()
+    config = load_config(str(publication / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config, serve_url="http://127.0.0.1:8000/")
+    config.plugins.on_shutdown()
+    assert page.stat().st_ino == inode, "an unchanged page stays where it is under mkdocs serve"
+    assert int(re.findall(r"\((\d+) of them kept in place\)", caplog.text)[-1]) > 20

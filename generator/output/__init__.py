@@ -3,17 +3,20 @@ is published. Nothing else in the package touches staging folders, stored files 
 
 One build goes through it in four steps:
 
-1. `Output(target, ...)` picks the folder MkDocs writes into: a fresh staging folder beside the
-   target for an atomic build, or the target itself under `mkdocs serve`. `clear()` empties it
-   (its old contents move aside and are deleted in the background).
+1. `Output(target, ...)` picks the folder MkDocs writes into: a staging folder beside the target
+   for an atomic build (the site an earlier build replaced, the spare, when there is one), or the
+   target itself under `mkdocs serve`. `clear()` hides what the folder holds from MkDocs'
+   cleaning (see `kept`).
 2. `plan(wanted)` takes every reusable file the build needs (output path -> key, see `keys`) and
    splits it into files the store already holds (`Plan.reuse`) and files to produce
    (`Plan.produce`: MkDocs or the card painter writes them).
-3. `restore(plan, skip)` copies the reused files into the folder, in a process of its own, while
-   MkDocs writes the rest. Copies, never links: a published file shares nothing with the cache.
-4. `commit(produced)` waits for the copies, keeps a copy of each produced file in the store, and
-   swaps the staging folder in; `abort()` throws the staging folder away and leaves the published
-   site as it was.
+3. `restore(skip)` keeps the reused files that are still in the folder, provably unchanged since
+   this tool wrote them (`kept`), deletes everything else there, and copies the missing ones from
+   the store in a process of its own while MkDocs writes the rest. Copies, never links: a
+   published file shares nothing with the cache.
+4. `commit(produced)` waits for the copies, keeps a copy of each produced file in the store,
+   records the folder's manifest, and swaps the staging folder in (the replaced site becomes the
+   spare); `abort()` throws the staging folder away and leaves the published site as it was.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import kept
 from .copier import Copying
 from .fs import leftover_trash, move_to_trash, remove_in_background
 from .store import FileStore
@@ -43,32 +47,63 @@ class Plan:
     produce: dict[str, str] = field(default_factory=dict)
 
 
+# Manifests of folders served by this process (`mkdocs serve` rebuilds in one process).
+_SERVED: dict[str, kept.Manifest] = {}
+
+
 class Output:
-    def __init__(self, target: Path, *, store: Path | None, staged: bool, copy_in_process: bool = False):
+    def __init__(self, target: Path, *, store: Path | None, staged: bool, copy_in_process: bool = False,
+                 keep_in_place: bool = True):
         self.target = target.resolve()
         self.staged = staged
         self.store = FileStore(store, "") if store is not None else None
         self.copy_in_process = copy_in_process
+        self.keep_in_place = keep_in_place and store is not None
         self.folder = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}") if staged else self.target
+        cache = store.parent if store is not None else None
+        self.spare = cache / "spare-site" if cache is not None else None
+        self.manifests = cache / "manifests" if cache is not None else None
+        self.manifest: kept.Manifest = {}
+        """What the folder held from an earlier build (see `kept`)."""
         self.plan_made = Plan()
         """The plan of this build (see `plan`)."""
         self._copying: Copying | None = None
         self._trash: list[Path | None] = []
+        self.kept_in_place = 0
 
     # 1 ---------------------------------------------------------------------------------------
     def clear(self) -> None:
-        """Empty the folder MkDocs writes into (MkDocs would delete its files one by one)."""
+        """Hide what the folder MkDocs writes into holds (MkDocs would delete it file by file)."""
         try:
             if self.staged:
                 self._trash.extend(self._leftover_staging())
                 self._trash.append(move_to_trash(self.folder))
                 self._trash.extend(leftover_trash(self.target.parent))
-                self.folder.mkdir(parents=True)
+                self._take_spare()
+            elif self.keep_in_place:
+                self.manifest = _SERVED.pop(str(self.folder), {})
+            if self.folder.is_dir() and self.keep_in_place:
+                self._trash.append(kept.hide(self.folder))
             elif self.folder.is_dir():
                 # moved out of the folder, not just renamed in it: nothing to delete may be served
                 self._trash.extend(move_to_trash(entry, into=self.folder.parent) for entry in self.folder.iterdir())
+            self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"could not prepare the output folder {self.folder}: {exc}") from None
+
+    def _take_spare(self) -> None:
+        """Start from the site an earlier build replaced, with its manifest, when there is one."""
+        if self.spare is None or self.manifests is None or not self.keep_in_place:
+            return
+        manifest = kept.load(self.manifests / "spare.pickle")
+        if self.spare.is_dir() and not self.spare.is_symlink() and manifest:
+            try:
+                os.replace(self.spare, self.folder)
+                self.manifest = manifest
+            except OSError:  # another file system: no reuse in place, no harm
+                self._trash.append(move_to_trash(self.spare))
+        elif os.path.lexists(self.spare):
+            self._trash.append(move_to_trash(self.spare))
 
     def _leftover_staging(self) -> list[Path | None]:
         """Staging folders of builds that stopped without cleaning up (their process is gone)."""
@@ -91,16 +126,21 @@ class Output:
 
     # 3 ---------------------------------------------------------------------------------------
     def restore(self, skip: Collection[str] = ()) -> None:
-        """Copy every reused file not in `skip` (output paths MkDocs writes itself) into the folder."""
+        """Put every reused file not in `skip` (output paths MkDocs writes itself) in the folder:
+        kept in place where it provably is what this tool wrote, copied from the store otherwise."""
         if self.store is None:
             return
-        root, store = str(self.folder), self.store
-        jobs = [(store.path(key), f"{root}/{path}") for path, key in self.plan_made.reuse.items() if path not in skip]
-        job_file = store.folder.with_name(f"copy-{os.getpid()}.jobs")
+        root, store, reuse = str(self.folder), self.store, self.plan_made.reuse
         try:
+            in_place = kept.take_back(self.folder, reuse, self.manifest, skip) if self.keep_in_place else set()
+            self._trash.append(kept.leftovers(self.folder))
+            jobs = [(store.path(key), f"{root}/{path}") for path, key in reuse.items()
+                    if path not in skip and path not in in_place]
+            job_file = store.folder.with_name(f"copy-{os.getpid()}.jobs")
             self._copying = Copying(jobs, job_file, in_process=self.copy_in_process)
         except OSError as exc:
             raise OutputError(f"could not copy unchanged files from the cache: {exc}") from None
+        self.kept_in_place = len(in_place)
 
     def settle(self) -> None:
         """Wait until every reused file is in the folder."""
@@ -121,13 +161,34 @@ class Output:
                     if not self.store.has(key):
                         self.store.put_file(key, f"{self.folder}/{path}")
                 self.store.prune([*self.plan_made.reuse.values(), *self.plan_made.produce.values()])
+            manifest = kept.record(self.folder, {**self.plan_made.reuse, **self.plan_made.produce}) \
+                if self.keep_in_place else {}
             if self.staged:
-                self._trash.append(move_to_trash(self.target))
-                os.replace(self.folder, self.target)
+                self._publish(manifest)
+            elif self.keep_in_place:
+                _SERVED[str(self.folder)] = manifest
         except OSError as exc:
             raise OutputError(f"could not publish the site to {self.target}: {exc}") from None
         finally:
             self._clean()
+
+    def _publish(self, manifest: kept.Manifest) -> None:
+        """Swap the staging folder in; the replaced site becomes the spare, with its manifest."""
+        replaced = self.target.exists() or self.target.is_symlink()
+        if replaced and self.keep_in_place and self.spare is not None and self.manifests is not None \
+                and not os.path.lexists(self.spare) and self.target.is_dir() and not self.target.is_symlink():
+            os.replace(self.target, self.spare)
+            site_manifest = self.manifests / "site.pickle"
+            self.manifests.mkdir(parents=True, exist_ok=True)
+            if site_manifest.exists():
+                os.replace(site_manifest, self.manifests / "spare.pickle")
+            else:
+                (self.manifests / "spare.pickle").unlink(missing_ok=True)
+        elif replaced:
+            self._trash.append(move_to_trash(self.target))
+        os.replace(self.folder, self.target)
+        if self.keep_in_place and self.manifests is not None:
+            kept.save(self.manifests / "site.pickle", manifest)
 
     def abort(self) -> None:
         """Throw away what this build wrote; the published site stays as it was."""
