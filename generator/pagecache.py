@@ -15,6 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from . import keys, urls, workers
 from .output.fs import atomic_write
 from .render import GeneratedPage, SiteInfo
@@ -65,10 +67,9 @@ class PageKeys:
         key = self._claim_keys.get(cid)
         if key is None:
             claim = self.corpus.claims[cid]
-            data = claim.model_dump(mode="json")
-            speakers, seeds = _referenced(data, "speaker"), _referenced(data, "source")
+            speakers, seeds = _referenced(claim, "speaker"), _referenced(claim, "source")
             found = self.entities
-            own = self.corpus.claim_digests.get(cid) or keys.value_digest(data)
+            own = self.corpus.claim_digests.get(cid) or keys.value_digest(claim.model_dump(mode="json"))
             key = self._claim_keys[cid] = keys.digest(
                 self.context, cid, own, *(found["speakers"].get(s, s) for s in sorted(speakers)),
                 "topics", *(found["topics"].get(t, t) for t in claim.topics),
@@ -94,18 +95,20 @@ class PageKeys:
         return keys.digest(self.context, keys.value_digest(parts))
 
 
-def _referenced(data: Any, name: str) -> set[str]:
-    """Every string value of a field called `name`, anywhere in a model dump."""
+def _referenced(value: Any, name: str) -> set[str]:
+    """Every string value of a field called `name`, anywhere in a model (walked field by field,
+    which is several times cheaper than dumping it)."""
     found: set[str] = set()
-    if isinstance(data, dict):
-        for field_name, value in data.items():
-            if field_name == name and isinstance(value, str):
-                found.add(value)
-            else:
-                found |= _referenced(value, name)
-    elif isinstance(data, list):
-        for value in data:
-            found |= _referenced(value, name)
+    if isinstance(value, BaseModel):
+        for field_name, child in value.__dict__.items():
+            if field_name == name and isinstance(child, str):
+                found.add(child)
+            elif isinstance(child, (BaseModel, list)):
+                found |= _referenced(child, name)
+    elif isinstance(value, list):
+        for child in value:
+            if isinstance(child, (BaseModel, list)):
+                found |= _referenced(child, name)
     return found
 
 
