@@ -2,19 +2,22 @@
 
     python benchmarks/mechanisms.py [--count 10000]
 
-Writes a synthetic publication, builds it once (cold, default configuration but without the
-search index, as the rebuild target says), then rebuilds after editing one claim: first with every
-mechanism on, then with each one off in turn (`FACTCHECK_WITHOUT`, see `generator/tuning.py`).
-Each rebuild is run twice and the faster kept. Prints seconds, peak RSS and the difference from
-all-on for each; a mechanism that saves nothing measurable is a candidate for removal. Also
-measures save-to-reload under `mkdocs serve` with everything on.
+Writes a synthetic publication (default configuration without the search index, as the rebuild
+target says) and measures `factcheck build` with every mechanism on, then with each one off in turn
+(`FACTCHECK_WITHOUT`, see `generator/tuning.py`), in the scenario it is meant for: a cold build, a
+rebuild after editing one claim, or a refill (cache kept, no site and no spare, as in CI). Rebuilds
+run twice and the faster is kept. Prints seconds, peak RSS and the difference from all-on; a
+mechanism that saves nothing measurable is a candidate for removal. Also measures save-to-reload
+under `mkdocs serve` with everything on.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +60,39 @@ def edit(root: Path, n: int) -> None:
     claim.write_text(re.sub(r"summary: (Edit \d+\. )?", f"summary: Edit {n}. ", text, count=1), encoding="utf-8")
 
 
+def fresh(root: Path, *, cache: bool) -> None:
+    """Remove the published site and the spare (and with `cache`, the whole cache folder)."""
+    wait_for_background_deletion(root)
+    shutil.rmtree(root / "site", ignore_errors=True)
+    shutil.rmtree(root / ".factcheck-cache" / ("" if cache else "spare-site"), ignore_errors=True)
+
+
+# Each mechanism is measured where it is meant to help: a cold build (every page rendered), a
+# rebuild after one edit, or a refill (a rebuild with the cache kept but neither site nor spare,
+# as in CI).
+SCENARIOS = {
+    "cold": ("gc-policy", "shared-sidebar", "placeholder"),
+    "rebuild": ("keep-in-place", "copier", "background-delete"),
+    "refill": ("copier", "background-delete"),
+}
+
+
+EDITS = itertools.count(1)
+
+
+def run(root: Path, scenario: str, without: str) -> tuple[float, int]:
+    best = (1e9, 0)
+    for _ in range(1 if scenario == "cold" else 2):
+        edit(root, next(EDITS))
+        if scenario == "cold":
+            fresh(root, cache=True)
+        elif scenario == "refill":
+            fresh(root, cache=False)
+        wait_for_background_deletion(root)
+        best = min(best, build(root, without))
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=10000)
@@ -67,26 +103,29 @@ def main() -> None:
     config = root / "mkdocs.yml"
     config.write_text(config.read_text(encoding="utf-8").replace(
         "plugins:\n  - factcheck\n", "plugins:\n  - factcheck:\n      search_index: never\n"), encoding="utf-8")
-    cold, cold_rss = build(root)
-    print(f"{args.count} claims; cold build without search: {cold:.1f} s, {cold_rss} MB", flush=True)
-    n = 0
+    print(f"{args.count} claims, default configuration without the search index", flush=True)
+    assert {m for ms in SCENARIOS.values() for m in ms} == set(MECHANISMS), "every mechanism is measured"
     rows = []
-    for without in ["", *MECHANISMS]:
-        best = (1e9, 0)
-        for _ in range(2):
-            n += 1
-            edit(root, n)
-            wait_for_background_deletion(root)
-            best = min(best, build(root, without))
-        rows.append((without or "(all on)", *best))
-        print(f"  rebuild, {without or 'all on'} off" if without else "  rebuild, all on", f"{best[0]:.2f} s",
-              f"{best[1]} MB", flush=True)
-    base = rows[0][1]
-    print("\n| mechanism turned off | rebuild after one edit | peak RSS | time it saves |")
-    print("|---|---|---|---|")
-    for name, seconds, rss in rows:
-        print(f"| {name} | {seconds:.2f} s | {rss} MB | {seconds - base:+.2f} s |")
+    for scenario, mechanisms in SCENARIOS.items():
+        if scenario != "cold":  # a spare and a served site exist, as after any earlier rebuild
+            for _ in range(2):
+                edit(root, next(EDITS))
+                build(root)
+        on = run(root, scenario, "")
+        print(f"  {scenario}, all on: {on[0]:.2f} s, {on[1]} MB", flush=True)
+        for mechanism in mechanisms:
+            off = run(root, scenario, mechanism)
+            rows.append((mechanism, scenario, on, off))
+            print(f"  {scenario}, {mechanism} off: {off[0]:.2f} s, {off[1]} MB", flush=True)
+    print("\n| mechanism | measured on | all on | this one off | time it saves | memory it saves |")
+    print("|---|---|---|---|---|---|")
+    for mechanism, scenario, on, off in rows:
+        print(f"| {mechanism} | {scenario} | {on[0]:.2f} s, {on[1]} MB | {off[0]:.2f} s, {off[1]} MB "
+              f"| {off[0] - on[0]:+.2f} s | {off[1] - on[1]:+d} MB |")
     wait_for_background_deletion(root)
+    for _ in range(2):
+        edit(root, next(EDITS))
+        build(root)
     first, reload = serve_rebuild.measure(root)
     print(f"\nmkdocs serve: first build {first:.1f} s; save to reload after one edit {reload:.2f} s")
 
