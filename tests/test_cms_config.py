@@ -55,7 +55,7 @@ def test_the_committed_configuration_is_the_generated_one(capsys: pytest.Capture
 def test_check_fails_on_drift_and_write_repairs_it_keeping_the_backend(tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     pub = copy_publication(tmp_path / "pub")
-    shutil.copytree(REPO / "admin", pub / "admin")
+    shutil.copytree(REPO / "admin", pub / "admin", dirs_exist_ok=True)
     path = pub / cms.CONFIG_FILE
     path.write_text(path.read_text(encoding="utf-8").replace("widget: markdown", "widget: string", 1),
                     encoding="utf-8")
@@ -218,7 +218,7 @@ def test_a_configuration_that_could_write_elsewhere_is_refused(change, reported:
     problems = cms.config_path_problems(Project(REPO), config)
     assert any(p.startswith(reported) for p in problems), problems
     pub = copy_publication(tmp_path / "pub")
-    (pub / "admin").mkdir()
+    (pub / "admin").mkdir(exist_ok=True)
     (pub / cms.CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     code, _, err = _run(capsys, "--root", str(pub), "cms", "--check")
     assert code == 1 and "could write outside the content folders" in err and reported in err
@@ -228,7 +228,7 @@ def test_the_build_refuses_an_unsafe_configuration_without_a_traceback(tmp_path:
     config = copy.deepcopy(_config())
     config["collections"][0]["folder"] = "../outside"
     pub = copy_publication(tmp_path / "pub")
-    (pub / "admin").mkdir()
+    (pub / "admin").mkdir(exist_ok=True)
     (pub / cms.CONFIG_FILE).write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     built = subprocess.run([sys.executable, "-c", "import sys; from generator.cli import main; sys.exit(main())",
                             "--root", str(pub), "build", "--site-dir", str(tmp_path / "site")],
@@ -336,7 +336,7 @@ def test_a_hostile_file_written_through_the_cms_is_reported_in_place(name: str, 
 @pytest.fixture(scope="module")
 def site_with_cms(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pub = copy_publication(tmp_path_factory.mktemp("cms-built") / "pub")
-    shutil.copytree(REPO / "admin", pub / "admin")
+    shutil.copytree(REPO / "admin", pub / "admin", dirs_exist_ok=True)
     return mkdocs_build(pub)
 
 
