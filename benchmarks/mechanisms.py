@@ -74,9 +74,9 @@ def fresh(root: Path, *, cache: bool) -> None:
 # rebuild after one edit, or a refill (a rebuild with the cache kept but neither site nor spare,
 # as in CI).
 SCENARIOS = {
-    "cold": ("gc-policy", "shared-sidebar", "placeholder"),
-    "rebuild": ("keep-in-place", "copier", "background-delete"),
-    "refill": ("copier", "background-delete"),
+    "cold": ("gc-policy", "placeholder"),
+    "rebuild": ("keep-in-place", "copier"),
+    "refill": ("copier",),
 }
 
 

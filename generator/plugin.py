@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gzip
 import logging
-import posixpath
 import re
 import sys
 import time
@@ -84,20 +83,6 @@ class FactcheckConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' Confi
     """Build only these claim files (paths); used by `factcheck preview`."""
 
 
-class SharedFragments:
-    """Markup drawn once per build and reused by the theme (see `_nav_key` and main.html)."""
-
-    def __init__(self) -> None:
-        self._fragments: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self._fragments.get(key)
-
-    def put(self, key: str, markup: str) -> str:
-        self._fragments[key] = markup
-        return markup
-
-
 class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-call]  # as above
     supports_multiple_instances = False
 
@@ -108,7 +93,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.produced: dict[str, str] = {}
         self.painter: CardPainter | None = None
         self.sitemap: dict[str, str] = {}
-        self.nav_cache = SharedFragments()
         self.collector: tuple[int, int, int] | None = None
         self.warnings: CountHandler | None = None
 
@@ -228,7 +212,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Keep the theme's compiled templates between builds (Jinja2 checks each template's source)."""
-        self.nav_cache = SharedFragments()
         if self.build is not None and self.build.cache_dir is not None:
             folder = self.build.cache_dir / "jinja"
             folder.mkdir(parents=True, exist_ok=True)
@@ -266,9 +249,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
                         nav: Navigation) -> TemplateContext | None:
         if self.build is not None:
             context["factcheck_footer"] = self.build.renderer.footer()  # type: ignore[typeddict-unknown-key]
-            context["factcheck_nav"] = self.nav_cache  # type: ignore[typeddict-unknown-key]
-            generated = page.file.src_uri in self.build.pages
-            context["factcheck_nav_key"] = _nav_key(page) if generated else ""  # type: ignore[typeddict-unknown-key]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -420,17 +400,6 @@ def _build_keys(config: MkDocsConfig, files: Files, everywhere: object) -> keys.
 
 def _body(page: GeneratedPage | StoredPage) -> str:
     return page.html if "<h1" in page.html else f"<h1>{escape(page.title)}</h1>\n{page.html}"
-
-
-def _nav_key(page: Page) -> str:
-    """Pages outside the navigation, without a table of contents, in the same folder, get the same
-    navigation sidebar: its links are relative to the folder, and none of them is the page."""
-    if not tuning.on("shared-sidebar"):
-        return ""
-    if page.toc or (page.meta or {}).get("hide") or page.file.inclusion != InclusionLevel.NOT_IN_NAV:
-        return ""
-    folder = posixpath.dirname(page.url.rstrip("/"))
-    return f"{folder}|{page.url.count('/')}"
 
 
 NOTICE_STYLE = ("<style>.fc-editor-notice{margin:0;padding:.6rem 1rem;background:#fff3cd;color:#3d2e00;"

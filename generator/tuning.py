@@ -9,8 +9,6 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
   folder) and keeps the files provably unchanged there (else it copies every file from the store)
 - copier: reused pages are copied into the site by a separate process (else by the build itself)
 - gc-policy: Python's cyclic garbage collector runs less often during a build
-- background-delete: old output is deleted by a separate `rm` process (else before the build goes on)
-- shared-sidebar: pages outside the navigation in one folder share one drawn sidebar
 - placeholder: MkDocs holds a short placeholder instead of each generated page's body until written
 """
 
@@ -18,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-MECHANISMS = ("keep-in-place", "copier", "gc-policy", "background-delete", "shared-sidebar", "placeholder")
+MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder")
 
 
 def on(mechanism: str) -> bool:

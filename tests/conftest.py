@@ -197,3 +197,8 @@ def claim_reviews(path: Path) -> list[dict]:
 
 def text_of(path: Path) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` (relative POSIX path -> bytes), for comparing whole sites."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

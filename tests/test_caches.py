@@ -13,16 +13,11 @@ import yaml
 
 from generator import corpus as corpus_module
 from generator import pagecache as pagecache_module
-from generator import plugin as plugin_module
 from generator.cli import main
 from generator.synth import synthesize
-from tests.conftest import mkdocs_build
+from tests.conftest import mkdocs_build, tree
 
 SOURCE_DATE_EPOCH = "1795392000"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -50,25 +45,6 @@ def test_claims_rendered_in_the_background_match_claims_rendered_in_turn(
     assert started == [30], "every claim page went to the background workers"
     assert background.keys() == serial.keys()
     assert [name for name in serial if serial[name] != background[name]] == []
-
-
-def test_the_shared_navigation_sidebar_is_what_each_page_would_draw(
-        publication: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    keys: list[str] = []
-    real_key = plugin_module._nav_key
-
-    def counting(page):
-        keys.append(real_key(page))
-        return keys[-1]
-
-    monkeypatch.setattr(plugin_module, "_nav_key", counting)
-    shared = tree(mkdocs_build(publication, site_dir=tmp_path / "shared"))
-    assert len([k for k in keys if k]) > 30 and len(set(keys) - {""}) < 10, "generated pages share sidebars"
-    shutil.rmtree(publication / ".factcheck-cache")
-    monkeypatch.setattr(plugin_module, "_nav_key", lambda page: "")
-    drawn = tree(mkdocs_build(publication, site_dir=tmp_path / "drawn"))
-    assert drawn.keys() == shared.keys()
-    assert [name for name in drawn if drawn[name] != shared[name]] == []
 
 
 def _validate(root: Path, capsys: pytest.CaptureFixture, *extra: str) -> tuple[int, list[dict]]:

@@ -22,14 +22,10 @@ import yaml
 import generator
 from generator.synth import synthesize
 
-from .conftest import engine_command
+from .conftest import engine_command, tree
 
 SOURCE_DATE_EPOCH = "1795392000"
 PACKAGE = Path(generator.__file__).parent
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 class Project:

@@ -17,13 +17,9 @@ from generator import keys, urls
 from generator.output import Output
 from generator.quotes import SourceText
 from generator.synth import synthesize
-from tests.conftest import mkdocs_build
+from tests.conftest import mkdocs_build, tree
 
 SOURCE_DATE_EPOCH = "1795392000"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -193,19 +189,21 @@ def test_a_published_file_written_in_place_never_comes_back_and_leaves_the_cache
     assert built == cold(publication, tmp_path / "work")
 
 
-def test_serve_rebuilds_equal_a_fresh_serve_build(publication: Path, tmp_path: Path) -> None:
+def serve_build(root: Path, site: Path) -> dict[str, bytes]:
+    """One rebuild as `mkdocs serve` makes it (in this process, like the server's rebuilds)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    def serve_build(root: Path, site: Path) -> dict[str, bytes]:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
-        config.plugins.on_startup(command="serve", dirty=False)
-        try:
-            build(config, serve_url="http://127.0.0.1:8000/")
-        finally:
-            config.plugins.on_shutdown()
-        return tree(site)
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/")
+    finally:
+        config.plugins.on_shutdown()
+    return tree(site)
 
+
+def test_serve_rebuilds_equal_a_fresh_serve_build(publication: Path, tmp_path: Path) -> None:
     site = tmp_path / "served"
     first = serve_build(publication, site)
     path = publication / "data" / "speakers.yaml"
@@ -301,24 +299,13 @@ def test_a_rebuild_keeps_unchanged_files_in_place_and_never_a_tampered_one(publi
 
 def test_serve_rebuilds_keep_files_in_place(publication: Path, tmp_path: Path,
                                             caplog: pytest.LogCaptureFixture) -> None:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     caplog.set_level("INFO", logger="mkdocs.plugins.factcheck")
     site = tmp_path / "served"
-    for _ in range(2):
-        config = load_config(str(publication / "mkdocs.yml"), site_dir=str(site))
-        config.plugins.on_startup(command="serve", dirty=False)
-        try:
-            build(config, serve_url="http://127.0.0.1:8000/")
-        finally:
-            config.plugins.on_shutdown()
+    serve_build(publication, site)
+    serve_build(publication, site)
     page = site / "claims" / "claim-00001" / "index.html"
     inode = page.stat().st_ino
     caplog.clear()
-    config = load_config(str(publication / "mkdocs.yml"), site_dir=str(site))
-    config.plugins.on_startup(command="serve", dirty=False)
-    build(config, serve_url="http://127.0.0.1:8000/")
-    config.plugins.on_shutdown()
+    serve_build(publication, site)
     assert page.stat().st_ino == inode, "an unchanged page stays where it is under mkdocs serve"
     assert int(re.findall(r"\((\d+) of them kept in place\)", caplog.text)[-1]) > 20

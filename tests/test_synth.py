@@ -11,12 +11,9 @@ import pytest
 import yaml
 
 from generator.cli import main
+from tests.conftest import tree
 
 COUNT = 120
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import kept
 from .copier import Copying
-from .fs import leftover_trash, move_to_trash, remove_in_background
+from .fs import delete_trash, leftover_trash, move_to_trash
 from .store import FileStore
 
 __all__ = ["Output", "OutputError", "Plan"]
@@ -201,7 +201,7 @@ class Output:
 
     def _clean(self) -> None:
         trash, self._trash = self._trash, []
-        remove_in_background(trash)
+        delete_trash(trash)
 
 
 def _alive(pid: int) -> bool:

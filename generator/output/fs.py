@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-
-from .. import tuning
 
 TRASH_PREFIX = ".factcheck-trash-"
 
@@ -56,7 +53,7 @@ def leftover_trash(folder: Path) -> list[Path]:
 
 def move_to_trash(path: Path, into: Path | None = None) -> Path | None:
     """Move `path` out of the way under a trash name in `into` (default: beside it), for
-    `remove_in_background`; where it cannot move, delete it now. Returns the trash path, or None
+    `delete_trash`; where it cannot move, delete it now. Returns the trash path, or None
     if nothing is left to delete."""
     if not os.path.lexists(path):
         return None
@@ -76,26 +73,8 @@ def delete_now(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def remove_in_background(paths: Iterable[Path | None]) -> None:
-    """Delete trash without making anyone wait: in an `rm` process of its own where the system has
-    one (it neither holds this interpreter's lock nor ends with it), otherwise on a thread."""
-    doomed = [p for p in paths if p is not None]
-    if not doomed:
-        return
-    if not tuning.on("background-delete"):
-        _delete_each(doomed)
-        return
-    remover = shutil.which("rm") if os.name == "posix" else None
-    if remover is not None:
-        try:
-            subprocess.Popen([remover, "-rf", "--", *map(str, doomed)], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-            return
-        except OSError:
-            pass
-    threading.Thread(target=_delete_each, args=(doomed,), name="factcheck-clean", daemon=True).start()
-
-
-def _delete_each(paths: list[Path]) -> None:
+def delete_trash(paths: Iterable[Path | None]) -> None:
+    """Delete what `move_to_trash` moved aside (None entries are skipped)."""
     for path in paths:
-        delete_now(path)
+        if path is not None:
+            delete_now(path)
