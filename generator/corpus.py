@@ -339,14 +339,10 @@ def load_publication(project: Project, diagnostics: Diagnostics) -> Publication 
                             hint="`factcheck init NEW-FOLDER` writes one to copy and fill in",
                             code="publication-missing")
         return None
-    loaded = read_yaml_file(path, project, diagnostics)
-    if loaded is None:
+    read = read_model_file(path, Publication, project, diagnostics)
+    if read is None:
         return None
-    try:
-        publication = Publication.model_validate(loaded.data)
-    except ValidationError as exc:
-        model_diagnostics(exc, loaded, Publication, diagnostics)
-        return None
+    loaded, publication = read
 
     for loc, message, hint, always in _publication_gaps(publication):
         if publication.draft and not always:
@@ -417,6 +413,19 @@ def placeholder_address(value: str) -> bool:
 
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
+
+
+def read_model_file(path: Path, model: type[M], project: Project,
+                    diagnostics: Diagnostics) -> tuple[LoadedYaml, M] | None:
+    """A YAML file read and validated as one `model`; None (with the problems reported) if it is not one."""
+    loaded = read_yaml_file(path, project, diagnostics)
+    if loaded is None:
+        return None
+    try:
+        return loaded, model.model_validate(loaded.data)
+    except ValidationError as exc:
+        model_diagnostics(exc, loaded, model, diagnostics)
+        return None
 
 
 def _load_mapping_of(path: Path, model: type[M], project: Project, diagnostics: Diagnostics,
@@ -613,14 +622,10 @@ def parse_claim_file(path: Path, project: Project, diagnostics: Diagnostics) -> 
                                "e.g. lavrov-summit-prepared.yaml",
                           code="bad-filename")
         return None
-    loaded = read_yaml_file(path, project, diagnostics)
-    if loaded is None:
+    read = read_model_file(path, Claim, project, diagnostics)
+    if read is None:
         return None
-    try:
-        claim = Claim.model_validate(loaded.data)
-    except ValidationError as exc:
-        model_diagnostics(exc, loaded, Claim, diagnostics)
-        return None
+    loaded, claim = read
     if claim.id is not None and claim.id != cid:
         line, col = loaded.where(("id",))
         diagnostics.error(rel, line, col, f"id {claim.id!r} does not match the file name {path.name!r}", field="id",

@@ -56,7 +56,7 @@ class Output:
                  keep_in_place: bool = True):
         self.target = target.resolve()
         self.staged = staged
-        self.store = FileStore(store, "") if store is not None else None
+        self.store = FileStore(store) if store is not None else None
         self.copy_in_process = copy_in_process
         self.keep_in_place = keep_in_place and store is not None
         self.folder = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}") if staged else self.target
