@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -20,7 +20,7 @@ from .keys import BuildKeys
 from .output.fs import atomic_write
 from .pagecache import PageCache, StoredPage
 from .render import GeneratedPage, Renderer, SiteInfo
-from .search import SearchIndexError, index_site
+from .search import SearchIndex
 
 # The last publication a `mkdocs serve` process built without errors, by project: shown again while
 # an edit has errors, so that the preview never goes blank or stops answering.
@@ -45,6 +45,7 @@ class Build:
     serving: bool = False
     """Under `mkdocs serve`: content errors do not stop the build (see `load`)."""
     drafts: list[str] = field(default_factory=list)
+    _claim_src: dict[str, str] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
 
     @classmethod
@@ -198,8 +199,19 @@ class Build:
                              f"{self.project.rel(self.cache_dir)}`: cached pages skip validation, so the cache "
                              "must never come from a commit or a pull request.")
 
-    def index_search(self, site_dir: Path) -> int:
-        try:
-            return index_site(site_dir)
-        except SearchIndexError as exc:
-            raise BuildError(f"factcheck: search indexing failed; nothing was published.\n{exc}") from None
+    def search_index(self, page_keys: Mapping[str, str], stored: Callable[[str], bool]) -> SearchIndex:
+        """The search bundles of this build (see `search`); `page_keys`: output path -> key of each
+        written page, `stored`: whether the file store holds a key."""
+        pages, self._claim_src = {}, {}
+        for cid in self.corpus.claims:
+            src = urls.claim_src(cid)
+            path = self.site.output_file(src)
+            pages[cid] = (path, page_keys[path])
+            self._claim_src[path] = src
+        listings = self.cache_dir / "search" if self.cache_dir is not None else None
+        return SearchIndex(pages, language=self.site.language, listings=listings, stored=stored)
+
+    def page_body(self, path: str) -> str:
+        """The body of the claim page written at `path`; safe to call from the search indexer's thread."""
+        page = self.pages[self._claim_src[path]]
+        return page.read()["html"] if isinstance(page, StoredPage) else page.html

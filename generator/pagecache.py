@@ -10,6 +10,7 @@ back rather than rendered; the rest are rendered, on worker processes when there
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -150,6 +151,7 @@ class BackgroundRender:
         self.renderer = renderer
         self.cache = cache
         self.done: set[str] = set()
+        self.lock = threading.Lock()  # the search indexer waits for pages too (see `search`)
         self.pool = workers.fork_pool(count, (renderer, cache))
         chunks = [jobs[i:i + self.CHUNK] for i in range(0, len(jobs), self.CHUNK)]
         self.results = self.pool.imap(_render_chunk, chunks)
@@ -160,16 +162,18 @@ class BackgroundRender:
             self.done.add(done_cid)
 
     def wait_for(self, cid: str) -> None:
-        while cid not in self.done:
-            try:
-                batch = next(self.results)
-            except StopIteration:
-                raise RuntimeError(f"claim page {cid} was never rendered") from None
-            self._take(batch)
+        with self.lock:
+            while cid not in self.done:
+                try:
+                    batch = next(self.results)
+                except StopIteration:
+                    raise RuntimeError(f"claim page {cid} was never rendered") from None
+                self._take(batch)
 
     def finish(self) -> None:
-        for batch in self.results:
-            self._take(batch)
+        with self.lock:
+            for batch in self.results:
+                self._take(batch)
         self.pool.close()
         self.pool.join()
 
@@ -202,6 +206,10 @@ class StoredPage:
         for field_name in StoredPage.FIELDS:
             self.__dict__.setdefault(field_name, data.get(field_name, ""))
         return str(self.__dict__[name])
+
+    def read(self) -> dict[str, str]:
+        """Every field, read afresh and not kept (safe from another thread, unlike the attributes)."""
+        return self._load()
 
     def release(self) -> None:
         """Forget the body (it is read again if asked for); the title stays."""

@@ -51,6 +51,7 @@ from .html import plain_text, theme_text
 from .output import Output, OutputError
 from .pagecache import StoredPage
 from .render import GeneratedPage, head_html
+from .search import SearchIndex, SearchIndexError
 from .theme_fixes import fix_theme_markup
 
 log = logging.getLogger("mkdocs.plugins.factcheck")
@@ -92,6 +93,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.output: Output | None = None
         self.produced: dict[str, str] = {}
         self.painter: CardPainter | None = None
+        self.search: SearchIndex | None = None
         self.sitemap: dict[str, str] = {}
         self.collector: tuple[int, int, int] | None = None
         self.warnings: CountHandler | None = None
@@ -110,6 +112,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
     @event_priority(-100)  # last: stage whatever output folder the other plugins settled on
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.build, self.output, self.produced, self.painter, self.sitemap = None, None, {}, None, {}
+        self.search = None
         if not self.config.enabled:
             return config
         if not config.site_url:
@@ -176,6 +179,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         fonts = keys.value_digest(font_files())
         wanted.update((path, build.keys.for_content("card", fonts, keys.value_digest(fields)))
                       for path, fields in cards.items())
+        self.search = self._search_index(wanted)
         plan = self.output.plan(wanted)
         for src, page in pages.items():
             if page.kind in REUSABLE and site.output_file(src) in plan.reuse:
@@ -194,9 +198,22 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
             raise PluginError(f"factcheck: {exc}") from None
+        if self.search is not None:
+            self.search.start(self.output.folder, build.page_body)
         log.info("factcheck: %d unchanged file(s) reused from the cache (%d of them kept in place), %d to write",
                  len(plan.reuse), self.output.kept_in_place, len(plan.produce))
         return files
+
+    def _search_index(self, wanted: dict[str, str]) -> SearchIndex | None:
+        """The search bundles, when this command builds them; their reusable files join `wanted`."""
+        assert self.build is not None and self.output is not None
+        when = self.config.search_index
+        if not (when == "always" or (when == "build" and self.command == "build")):
+            return None
+        store = self.output.store
+        search = self.build.search_index(wanted, stored=store.has if store is not None else lambda key: False)
+        wanted.update(search.reused())
+        return search
 
     def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str]) -> None:
         if not cards or self.output is None:
@@ -324,12 +341,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             if self.painter is not None:
                 self.painter.finish()
             build.check_output(site_dir)
-            wanted = self.config.search_index
-            if wanted == "always" or (wanted == "build" and self.command == "build"):
+            if self.search is not None:
                 started = time.perf_counter()
-                indexed = build.index_search(site_dir)
-                log.info("factcheck: Pagefind indexed %d page(s) in %.1f s", indexed, time.perf_counter() - started)
-        except (BuildError, OutputError, RuntimeError) as exc:
+                produced = self.search.finish()
+                output.add_produced(produced)
+                self.produced.update(produced)
+                log.info("factcheck: search index: %d bundle(s), %d indexed again (waited %.1f s for Pagefind)",
+                         len(self.search.bundles), len(self.search.stale), time.perf_counter() - started)
+        except (BuildError, OutputError, RuntimeError, SearchIndexError) as exc:
             raise PluginError(f"factcheck: {exc}") from None
         counted = self._stop_counting()
         if counted:
@@ -369,6 +388,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         if self.painter is not None:
             self.painter.stop()
             self.painter = None
+        if self.search is not None:
+            self.search.stop()
+            self.search = None
         if self.output is not None:
             self.output.abort()
             self.output = None

@@ -1,28 +1,249 @@
-"""Full-text search with Pagefind: an index split into small fragments that readers' browsers
-fetch on demand, so the first query stays small however many claims are published."""
+"""Full-text search with Pagefind, indexed in bundles.
+
+Every claim belongs to one bundle, chosen by a hash of its id; each bundle is a Pagefind index of
+its own (`pagefind/<n>/` in the site), listed in `pagefind/bundles.json`, and the search page
+merges them in the reader's browser (Pagefind's `mergeIndex`). Pagefind cannot update an index,
+and its time and memory grow with the pages it indexes at once, so:
+
+- a rebuild indexes again only the bundles that hold a changed claim page, and
+- the size of a bundle bounds the indexer's memory, however many claims are published.
+
+Pagefind reads each claim's page body (the `data-pagefind-body` part, as the page shows it), not
+the whole page with the theme's navigation around it. Its filter files list values in hash-map
+order, which changes from run to run; `canonical` sorts them, so the same claims always give the
+same bytes.
+"""
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import subprocess
 import sys
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-BUNDLE = "pagefind"
+import cbor2
+
+from . import keys
+from .output.fs import atomic_write
+
+FOLDER = "pagefind"
+"""Where the search index goes in the site."""
+BUNDLE_CLAIMS = 1250
+"""Claims per bundle, at most on average: Pagefind needs ~0.17 MB and ~1 ms per claim page here, so a
+bundle stays near 200 MB and a second of indexing. More bundles cost the first search more."""
+PUBLISHED = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "index/", "fragment/", "filter/")
+"""What the search page needs of Pagefind's output (with the `.pf_meta` and `wasm.*` files); its
+ready-made interfaces are not used."""
+_HEADER = b"pagefind_dcd"
+_META_FILTERS = 3
+"""In a `.pf_meta` file (a CBOR list): the position of the filters' [name, file] pairs."""
 
 
 class SearchIndexError(Exception):
     """Pagefind failed; the message carries its output."""
 
 
-def index_site(site_dir: Path) -> int:
-    """Index a built site in place (writes site_dir/pagefind/); return the number of pages indexed."""
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", BUNDLE],
-                            capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SearchIndexError(f"pagefind failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    for line in result.stdout.splitlines():
-        if "Indexed" in line and "page" in line:
-            digits = "".join(ch for ch in line.split("page")[0] if ch.isdigit())
-            if digits:
-                return int(digits)
-    return 0
+def bundle_count(claims: int) -> int:
+    """How many bundles for this many claims: a power of two, so that growth re-splits rarely."""
+    count = 1
+    while count * BUNDLE_CLAIMS < claims:
+        count *= 2
+    return count
+
+
+def bundle_of(cid: str, count: int) -> int:
+    return int(hashlib.sha256(cid.encode()).hexdigest()[:8], 16) % count
+
+
+@dataclass
+class Bundle:
+    number: int
+    key: str
+    pages: list[str]
+    """Output paths of the claim pages it indexes, sorted."""
+    files: dict[str, str] | None = None
+    """Its published files (path in the site -> key of their content), when a build kept them."""
+
+    @property
+    def folder(self) -> str:
+        return f"{FOLDER}/{self.number}/"
+
+
+class SearchIndex:
+    """The search bundles of one build: which can be reused, and indexing the others (on a thread
+    of their own, while MkDocs writes pages; Pagefind runs in its own process)."""
+
+    def __init__(self, pages: Mapping[str, tuple[str, str]], *, language: str, listings: Path | None,
+                 stored: Callable[[str], bool]):
+        """`pages`: claim id -> (output path, key) of every claim page; `listings`: where the file list
+        of each bundle is kept between builds (None: no cache); `stored`: whether the store holds a key."""
+        self.language = language
+        self.listings = listings
+        count = bundle_count(len(pages))
+        members: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+        for cid, (path, key) in sorted(pages.items()):
+            members[bundle_of(cid, count)].append((path, key))
+        self.bundles = [Bundle(n, keys.digest("search", language, str(count), str(n), *(f"{p}\0{k}" for p, k in paths)),
+                               sorted(p for p, _ in paths)) for n, paths in enumerate(members)]
+        for bundle in self.bundles:
+            listed = self._listed(bundle.key)
+            if listed is not None and all(stored(key) for key in listed.values()):
+                bundle.files = listed
+        self.stale = [b for b in self.bundles if b.files is None]
+        """The bundles this build indexes (again)."""
+        self._thread: threading.Thread | None = None
+        self._process: subprocess.Popen[str] | None = None
+        self._stopped = False
+        self._error: BaseException | None = None
+        self.produced: dict[str, str] = {}
+
+    def _listed(self, key: str) -> dict[str, str] | None:
+        if self.listings is None:
+            return None
+        try:
+            listed = json.loads((self.listings / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return listed if isinstance(listed, dict) else None
+
+    def reused(self) -> dict[str, str]:
+        """The files of the bundles an earlier build indexed (path in the site -> key)."""
+        return {path: key for b in self.bundles if b.files is not None for path, key in b.files.items()}
+
+    def start(self, site: Path, body: Callable[[str], str]) -> None:
+        """Index the stale bundles into `site` in the background; `body(path)` gives a page's body."""
+        if self.stale:
+            self._thread = threading.Thread(target=self._run, args=(site, body), name="search-index", daemon=True)
+            self._thread.start()
+        else:
+            self._write_list(site)
+
+    def _run(self, site: Path, body: Callable[[str], str]) -> None:
+        try:
+            for bundle in self.stale:
+                if self._stopped:
+                    return
+                self._index(bundle, site, body)
+            self._write_list(site)
+        except BaseException as exc:  # reported by `finish`, on the build's own thread
+            self._error = exc
+
+    def _index(self, bundle: Bundle, site: Path, body: Callable[[str], str]) -> None:
+        with tempfile.TemporaryDirectory(prefix="factcheck-search-") as tmp:
+            for path in bundle.pages:
+                atomic_write(Path(tmp) / path, _document(body(path), self.language).encode())
+            out = site / bundle.folder
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "pagefind", "--site", tmp, "--output-path", str(out)],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            output, _ = self._process.communicate()
+            if self._process.returncode != 0 and not self._stopped:
+                raise SearchIndexError(f"pagefind failed ({self._process.returncode}) on bundle "
+                                       f"{bundle.number}:\n{output}")
+        canonical(out)
+        files = publish(out)
+        bundle.files = {f"{bundle.folder}{name}": content_key(out / name) for name in files}
+        self.produced.update(bundle.files)
+        if self.listings is not None:
+            atomic_write(self.listings / f"{bundle.key}.json", json.dumps(bundle.files, sort_keys=True).encode())
+
+    def _write_list(self, site: Path) -> None:
+        text = json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]})
+        atomic_write(site / FOLDER / "bundles.json", text.encode())
+
+    def finish(self) -> dict[str, str]:
+        """Wait for the indexing; return the files it wrote (path in the site -> key)."""
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            if isinstance(error, SearchIndexError):
+                raise error
+            raise SearchIndexError(f"indexing failed: {error!r}") from error
+        return self.produced
+
+    def stop(self) -> None:
+        """Stop indexing (the build failed)."""
+        self._stopped = True
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+
+def _document(body: str, language: str) -> str:
+    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title></title></head>'
+            f"<body>{body}</body></html>")
+
+
+def publish(folder: Path) -> list[str]:
+    """Delete what the search page does not use from Pagefind's output; list the rest (sorted)."""
+    kept = []
+    for entry in sorted(folder.rglob("*")):
+        if not entry.is_file():
+            continue
+        name = entry.relative_to(folder).as_posix()
+        if name.startswith(PUBLISHED) or name.endswith(".pf_meta") or (name.startswith("wasm.") and "/" not in name):
+            kept.append(name)
+        else:
+            entry.unlink()
+    for entry in sorted(folder.iterdir()):
+        if entry.is_dir() and not any(entry.iterdir()):
+            entry.rmdir()
+    return kept
+
+
+def content_key(path: Path) -> str:
+    return keys.digest("search-file", hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+# reproducible output ---------------------------------------------------------------------------
+
+def _read(path: Path) -> object:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(_HEADER):
+        raise SearchIndexError(f"{path.name}: not a Pagefind file this version of factcheck can read")
+    return cbor2.loads(data[len(_HEADER):])
+
+
+def _write(folder: Path, prefix: str, suffix: str, value: object, digits: int) -> str:
+    """Write `value` as Pagefind does (gzip of header + CBOR), named by its own digest; return the name."""
+    data = _HEADER + cbor2.dumps(value)
+    name = f"{prefix}{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+    return name
+
+
+def canonical(folder: Path) -> None:
+    """Make Pagefind's output depend on its input only: filter values sorted, filters in name order,
+    then the metadata and entry files renamed after their new content. Pagefind reads these
+    files into maps, so their order means nothing to it."""
+    entry_file = folder / "pagefind-entry.json"
+    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    for language, about in sorted(entry["languages"].items()):
+        meta_file = folder / f"pagefind.{about['hash']}.pf_meta"
+        meta = _read(meta_file)
+        if not (isinstance(meta, list) and len(meta) > _META_FILTERS and isinstance(meta[_META_FILTERS], list)):
+            raise SearchIndexError(f"{meta_file.name}: unexpected layout (Pagefind version changed?)")
+        renamed = []
+        for name, chunk in meta[_META_FILTERS]:
+            path = folder / "filter" / f"{chunk}.pf_filter"
+            value = _read(path)
+            if isinstance(value, list) and value and isinstance(value[-1], list):  # [name, [[value, pages], ...]]
+                value = [*value[:-1], sorted(value[-1], key=lambda item: str(item[0]))]
+            path.unlink()
+            digits = len(chunk) - len(language) - 1
+            renamed.append([name, _write(folder / "filter", f"{language}_", ".pf_filter", value, digits)])
+        meta[_META_FILTERS] = sorted(renamed, key=lambda item: str(item[0]))
+        meta_file.unlink()
+        digits = len(about["hash"]) - len(language) - 1
+        about["hash"] = _write(folder, f"pagefind.{language}_", ".pf_meta", meta, digits)[len("pagefind."):]
+    atomic_write(entry_file, json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())

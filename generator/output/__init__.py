@@ -124,6 +124,11 @@ class Output:
                                   produce={p: k for p, k in wanted.items() if not has(k)})
         return self.plan_made
 
+    def add_produced(self, files: Mapping[str, str]) -> None:
+        """Files written after the plan was made (the search bundles, whose file names are known
+        only once Pagefind has run): stored at `commit` and recorded like any produced file."""
+        self.plan_made.produce.update(files)
+
     # 3 ---------------------------------------------------------------------------------------
     def restore(self, skip: Collection[str] = ()) -> None:
         """Put every reused file not in `skip` (output paths MkDocs writes itself) in the folder:
