@@ -335,7 +335,8 @@ class Renderer:
                 self.corrections_page()]
 
     def claim_pages(self) -> list[GeneratedPage | StoredPage]:
-        return self.cache.claim_pages(self, sorted(self.corpus.claims), background=self.background_ok)
+        return self.cache.claim_pages(self, sorted(self.corpus.claims, key=self.claim_order),
+                                      background=self.background_ok)
 
     def all_pages(self) -> list[GeneratedPage | StoredPage]:
         """Every generated page. Claim pages may still be rendering in the background (see
@@ -375,6 +376,16 @@ class Renderer:
             latest=[self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims()[:latest]],
             sections=sections, opening=_opening)
 
+    def search_filters(self) -> str:
+        """The search page's filters: every verdict in scale order, and the topics and speakers of the
+        published claims by name, each option's value the text Pagefind records for that filter."""
+        claims = self.corpus.claims.values()
+        topics = {self.corpus.topics[t].name for claim in claims for t in claim.topics}
+        speakers = {self.corpus.speakers[claim.statement.speaker].name for claim in claims}
+        return self.env.get_template("search_filters.html").render(
+            verdicts=self.corpus.verdict_order(), topics=sorted(topics, key=_by_name),
+            speakers=sorted(speakers, key=_by_name))
+
     def publication_part(self, part: str) -> str:
         """One part of the transparency statement (data/publication.yaml), for the About, Contact,
         corrections-policy and suggest-a-claim pages."""
@@ -394,7 +405,7 @@ class Renderer:
         from .docs import claim_format_reference
         parts: dict[str, Callable[[], str]] = {
             "latest": lambda: self.latest(here), "front-page": lambda: self.front_page(here),
-            "verdict-table": lambda: self.verdict_table(here),
+            "verdict-table": lambda: self.verdict_table(here), "search-filters": self.search_filters,
             "claim-format": lambda: claim_format_reference(self.env)}
         for part in PUBLICATION_PARTS:
             parts[f"publication-{part}"] = lambda part=part: self.publication_part(part)  # type: ignore[misc]
@@ -405,6 +416,10 @@ class Renderer:
 
 
 PUBLICATION_PARTS = ("summary", "organisation", "ownership", "funding", "team", "contact", "corrections", "submit")
+
+
+def _by_name(name: str) -> tuple[str, str]:
+    return name.casefold(), name
 
 
 def _opening(quote: str, words: int = 24) -> str:

@@ -37,6 +37,7 @@ def _pages(renderer: Renderer) -> dict[str, str]:
         out[page.src_uri.replace("/", "-").removesuffix(".md") + ".html"] = page.html
     out["fragment-verdict-table.html"] = renderer.verdict_table("methodology.md")
     out["fragment-latest.html"] = renderer.latest("index.md")
+    out["fragment-search-filters.html"] = renderer.search_filters()
     return out
 
 

@@ -48,11 +48,12 @@ def test_search_for_witkoff_finds_the_claim_with_its_verdict(base: str, page) ->
     page.fill("#fc-q", "Witkoff")
     page.press("#fc-q", "Enter")
     page.wait_for_url("**/search/?q=Witkoff")
-    result = page.locator(".pagefind-ui__result-link").first
+    title = "Russia conceded the US could offer Ukraine Article 5-like protection"
+    result = page.locator(".fc-result").filter(has=page.get_by_role("link", name=title, exact=True))
     result.wait_for(timeout=10000)
-    assert "Russia conceded the US could offer Ukraine Article 5-like protection" in result.inner_text()
-    assert "Verdict: Disputed" in result.inner_text()
-    result.click()
+    assert " ".join(result.locator(".fc-result__verdict").inner_text().split()) == "Verdict: Disputed"
+    assert re.fullmatch(r"\d+ results? for “Witkoff”\.", page.get_by_role("status").inner_text())
+    result.get_by_role("link", name=title).click()
     assert page.url.endswith(CLAIM)
 
 

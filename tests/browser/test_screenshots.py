@@ -62,7 +62,7 @@ def test_page_as_readers_see_it(base: str, browser: Any, axe: Path, screens: Pat
         tab.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000
 
-        search_boxes = "form[role=search] input:visible, .pagefind-ui__search-input:visible"
+        search_boxes = "form[role=search] input:visible"
         assert tab.locator(search_boxes).count() == 1
         width = tab.evaluate("() => document.documentElement.clientWidth")
         assert tab.evaluate("() => document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
@@ -96,6 +96,6 @@ def test_home_page_shows_the_latest_fact_checks_as_cards_and_topics_as_sections(
 
 def test_search_page_has_one_search_box(base: str, page: Any) -> None:
     page.goto(base + "search/")
-    page.locator(".pagefind-ui__search-input").wait_for(timeout=10000)
-    assert page.locator(".pagefind-ui__search-input, form[role=search] input").count() == 1
+    page.get_by_label("Words to search for, in claims, quotes, names and analysis:").wait_for(timeout=10000)
+    assert page.locator("input[type=search], form[role=search] input").count() == 1
     assert page.locator("form.fc-searchform").count() == 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from ..conftest import copy_publication, mkdocs_build
 
@@ -39,3 +41,23 @@ def test_injected_script_never_runs(hostile_site: Path, serve, page, name: str) 
     assert page.evaluate("document.querySelectorAll('[onmouseover],[onfocus],[onerror],[autofocus]').length") == 0
     claim_text = page.goto(base + f"claims/{name}/") and page.inner_text("h1")
     assert "A hostile test claim" in claim_text or "<" in claim_text
+
+
+@pytest.mark.browser
+def test_hostile_claims_stay_text_in_search_results(hostile_site: Path, serve, page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(serve(hostile_site) + "search/?q=alert")
+    expect(page.get_by_role("status")).to_have_text(re.compile(r"^\d+ results? for “alert”"), timeout=15000)
+    titles = page.locator(".fc-result__link").all_inner_texts()
+    assert "<script>alert(document.domain)</script>" in titles
+    assert "</title><script>alert('title')</script>" in titles
+    results = page.locator("#fc-search-results")
+    assert results.locator("script, img, iframe, [onerror], [onmouseover]").count() == 0
+    assert set(results.locator(".fc-result__excerpt *").evaluate_all("nodes => nodes.map(n => n.tagName)")) <= {"MARK"}
+    assert "<script>" in results.locator(".fc-result__excerpt").first.inner_text()
+    for link in page.locator(".fc-result__link").all():
+        link.hover()
+        link.focus()
+    page.wait_for_timeout(100)
+    assert dialogs == []
