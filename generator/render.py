@@ -335,8 +335,7 @@ class Renderer:
                 self.corrections_page()]
 
     def claim_pages(self) -> list[GeneratedPage | StoredPage]:
-        return self.cache.claim_pages(self, sorted(self.corpus.claims, key=self.claim_order),
-                                      background=self.background_ok)
+        return self.cache.claim_pages(self, sorted(self.corpus.claims), background=self.background_ok)
 
     def all_pages(self) -> list[GeneratedPage | StoredPage]:
         """Every generated page. Claim pages may still be rendering in the background (see
