@@ -3,12 +3,13 @@ with Pillow and cached by content so unchanged claims are not redrawn."""
 
 from __future__ import annotations
 
-import io
 import multiprocessing
-from functools import cache
+import struct
+import zlib
+from functools import cache, lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .output.fs import atomic_write
 
@@ -35,18 +36,33 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int,
           max_lines: int) -> list[str]:
+    """Greedy word wrap: each line takes as many words as fit in `width` (one at least); past
+    `max_lines`, the last line ends in an ellipsis. Rather than measuring the line once per word,
+    it guesses each line's end from the text's mean character width and measures the lines around
+    the guess (the result is the same: a line only gets wider with each word)."""
+    words = text.split()
+    if not words:
+        return []
+
+    def fits(start: int, end: int) -> bool:
+        return draw.textlength(" ".join(words[start:end]), font=font) <= width
+
+    per_char = draw.textlength(" ".join(words), font=font) / len(" ".join(words)) or 1.0
     lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if draw.textlength(candidate, font=font) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = word
-    if current:
-        lines.append(current)
+    start = 0
+    while start < len(words) and len(lines) <= max_lines:
+        end, chars = start + 1, len(words[start])
+        while end < len(words) and (chars + 1 + len(words[end])) * per_char <= width:
+            chars += 1 + len(words[end])
+            end += 1
+        if fits(start, end):
+            while end < len(words) and fits(start, end + 1):
+                end += 1
+        else:
+            while end > start + 1 and not fits(start, end):
+                end -= 1
+        lines.append(" ".join(words[start:end]))
+        start = end
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         while lines[-1] and draw.textlength(lines[-1] + "…", font=font) > width:
@@ -55,30 +71,124 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | I
     return lines
 
 
-def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: str, colour: str, icon: str) -> bytes:
-    image = Image.new("RGB", (WIDTH, HEIGHT), "#ffffff")
+# A card is drawn in palette indices: an "L" image whose values index three colour ramps (header
+# blue to white, verdict colour to white, dark grey to white), saved as an 8-bit palette PNG. Each
+# text is drawn on a background of its own ramp with an ink of the same ramp, so Pillow's
+# anti-aliasing (a linear blend of the two values) lands on the ramp entry of the blended colour:
+# letters are as smooth as on an RGB canvas (64 levels), with none of JPEG's ringing, and the few
+# flat colours deflate to about a third of the JPEG. What every card of a site and verdict shares
+# (header, "Claim", the verdict pill) is drawn and deflated once per process; a card draws and
+# deflates only the band with its claim and speaker, between the two.
+FORMAT, EXTENSION, MEDIA_TYPE = "PNG", ".png", "image/png"
+RAMP = 64  # palette entries per ramp: a colour, then lighter blends, then white
+HEADER, VERDICT, TEXT = 0, RAMP, 2 * RAMP  # first palette index of each ramp
+WHITE = TEXT + RAMP - 1  # the page background
+HEADER_COLOUR, TEXT_COLOUR = "#303f9f", "#1a1a1a"
+MARGIN, CLAIM_TOP, CLAIM_SIZE, CLAIM_LINES = 60, 156, 60, 3
+PILL_TOP = HEIGHT - 140
+BAND = (144, 440)  # rows a card draws itself: below "Claim", to below the speaker line's descenders
+BAND_LEVEL = 3  # zlib level of a card's own rows: 2 is ~0.2 ms faster, ~1 KB larger; 6 ~1.1 ms slower, ~3 KB smaller
+
+
+def _ramp(colour: str) -> bytes:
+    red, green, blue = ImageColor.getrgb(colour)[:3]
+    return bytes(round(c + (255 - c) * k / (RAMP - 1)) for k in range(RAMP) for c in (red, green, blue))
+
+
+def _grey(value: str) -> int:
+    """Index of a grey in the text ramp."""
+    dark, level = ImageColor.getrgb(TEXT_COLOUR)[0], ImageColor.getrgb(value)[0]
+    return TEXT + round((level - dark) * (RAMP - 1) / (255 - dark))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+
+
+_SIGNATURE_AND_HEADER = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 3, 0, 0, 0))
+_END = _chunk(b"IEND", b"")
+
+
+@lru_cache(maxsize=32)
+def _palette(colour: str) -> bytes:
+    """The three ramps, with the verdict's colour in the middle one."""
+    return _ramp(HEADER_COLOUR) + _ramp(colour) + _ramp(TEXT_COLOUR)
+
+
+def _scanlines(image: Image.Image) -> bytes:
+    """PNG rows of an "L" image of palette indices: each row after a 0 byte (no filter)."""
+    rows = Image.new("L", (image.width + 1, image.height), 0)
+    rows.paste(image, (1, 0))
+    return rows.tobytes()
+
+
+@lru_cache(maxsize=32)
+def _template(site_name: str, verdict: str, icon: str) -> Image.Image:
+    """What every card of a site and verdict shows, in palette indices (the verdict colour is only
+    in the palette). Not to be drawn on: copy it."""
+    image = Image.new("L", (WIDTH, HEIGHT), WHITE)
     draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 0, WIDTH, 84), fill="#303f9f")
-    draw.text((60, 24), f"{site_name} · Fact-check", font=_font(30, True), fill="#ffffff")
-    size = 60
-    draw.text((60, 112), "Claim", font=_font(28, True), fill="#555555")
-    lines = _wrap(draw, claim, _font(size, True), WIDTH - 120, 3)
-    y = 156
-    for line in lines:
-        draw.text((60, y), line, font=_font(size, True), fill="#1a1a1a")
-        y += int(size * 1.25)
-    draw.text((60, y + 10), f"Claim by {speaker}, {role}", font=_font(30), fill="#444444")
+    draw.rectangle((0, 0, WIDTH, 84), fill=HEADER)
+    draw.text((MARGIN, 24), f"{site_name} · Fact-check", font=_font(30, True), fill=HEADER + RAMP - 1)
+    draw.text((MARGIN, 112), "Claim", font=_font(28, True), fill=_grey("#555555"))
     label_font = _font(44, True)
     glyph = GLYPHS.get(icon, "") if _font_file(True) else ""
     label = f"{glyph}  {verdict}" if glyph else verdict
     box_width = int(draw.textlength(label, font=label_font)) + 60
-    top = HEIGHT - 140
-    draw.rounded_rectangle((60, top, 60 + box_width, top + 84), radius=42, fill=colour)
-    draw.text((90, top + 16), label, font=label_font, fill="#ffffff")
-    draw.text((60 + box_width + 24, top + 26), "Our verdict", font=_font(30), fill="#444444")
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=88, optimize=False)
-    return out.getvalue()
+    draw.rounded_rectangle((MARGIN, PILL_TOP, MARGIN + box_width, PILL_TOP + 84), radius=42, fill=VERDICT)
+    draw.text((MARGIN + 30, PILL_TOP + 16), label, font=label_font, fill=VERDICT + RAMP - 1)
+    draw.text((MARGIN + box_width + 24, PILL_TOP + 26), "Our verdict", font=_font(30), fill=_grey("#444444"))
+    return image
+
+
+@lru_cache(maxsize=32)
+def _shared_rows(site_name: str, verdict: str, icon: str) -> tuple[bytes, int, bytes, bytes]:
+    """The template's rows above and below the band, deflated once: the zlib stream's start (header
+    and the rows above, flushed to a byte boundary), their Adler-32, and the rows below, raw (for
+    the checksum) and deflated as the stream's last block."""
+    template = _template(site_name, verdict, icon)
+    above, below = (_scanlines(template.crop((0, top, WIDTH, bottom))) for top, bottom in ((0, BAND[0]),
+                                                                                           (BAND[1], HEIGHT)))
+    start = zlib.compressobj(9, zlib.DEFLATED, 15)
+    end = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return (start.compress(above) + start.flush(zlib.Z_FULL_FLUSH), zlib.adler32(above), below,
+            end.compress(below) + end.flush())
+
+
+def _band(claim: str, speaker: str, role: str) -> Image.Image:
+    """The claim and speaker lines, rows `BAND` of a card in palette indices, drawn one pixel to
+    the right of the card's layout: column 0 is PNG's filter byte (0, none) of each row, so the
+    image's bytes are the rows as PNG stores them."""
+    band = Image.new("L", (1 + WIDTH, BAND[1] - BAND[0]), WHITE)
+    draw = ImageDraw.Draw(band)
+    draw.line((0, 0, 0, band.height), fill=0)
+    font = _font(CLAIM_SIZE, True)
+    y = CLAIM_TOP - BAND[0]
+    for line in _wrap(draw, claim, font, WIDTH - 2 * MARGIN, CLAIM_LINES):
+        draw.text((1 + MARGIN, y), line, font=font, fill=TEXT)
+        y += int(CLAIM_SIZE * 1.25)
+    draw.text((1 + MARGIN, y + 10), f"Claim by {speaker}, {role}", font=_font(30), fill=_grey("#444444"))
+    return band
+
+
+def card_image(*, site_name: str, claim: str, speaker: str, role: str, verdict: str, colour: str,
+               icon: str) -> Image.Image:
+    """The card as a Pillow palette image: the picture `draw_card` encodes (tests, previews)."""
+    image = _template(site_name, verdict, icon).copy()
+    image.paste(_band(claim, speaker, role).crop((1, 0, 1 + WIDTH, BAND[1] - BAND[0])), (0, BAND[0]))
+    image.putpalette(_palette(colour))
+    return image
+
+
+def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: str, colour: str, icon: str) -> bytes:
+    """The card as PNG bytes (8-bit palette, 1200×630); the same fields give the same bytes."""
+    start, start_check, below, end = _shared_rows(site_name, verdict, icon)
+    rows = _band(claim, speaker, role).tobytes()
+    deflate = zlib.compressobj(BAND_LEVEL, zlib.DEFLATED, -15)
+    middle = deflate.compress(rows) + deflate.flush(zlib.Z_FULL_FLUSH)
+    check = zlib.adler32(below, zlib.adler32(rows, start_check))
+    data = start + middle + end + struct.pack(">I", check)
+    return _SIGNATURE_AND_HEADER + _chunk(b"PLTE", _palette(colour)) + _chunk(b"IDAT", data) + _END
 
 
 def font_files() -> list[str | None]:

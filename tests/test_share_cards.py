@@ -6,26 +6,33 @@ import io
 import re
 from pathlib import Path
 
-from PIL import Image
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageDraw, ImageFont
 
+from generator import cards, urls
 from generator.cards import CardPainter
 
 from .conftest import mkdocs_build, parse_page
+
+SCALE = Path(__file__).resolve().parent.parent / "data" / "verdicts.yaml"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_every_claim_page_points_to_its_own_card(built_site: Path) -> None:
     for page in sorted((built_site / "claims").glob("*/index.html")):
         cid = page.parent.name
         meta = parse_page(page).meta
-        assert meta["og:image"] == f"https://factcheck-desk.example.org/cards/{cid}.jpg"
+        assert meta["og:image"] == f"https://factcheck-desk.example.org/{urls.card_path(cid)}"
         assert meta["twitter:card"] == "summary_large_image"
-        image = Image.open(io.BytesIO((built_site / "cards" / f"{cid}.jpg").read_bytes()))
-        assert image.size == (1200, 630) and image.format == "JPEG"
+        image = Image.open(io.BytesIO((built_site / urls.card_path(cid)).read_bytes()))
+        assert image.size == (1200, 630) and image.format == cards.FORMAT
 
 
 def _stored_cards(store: Path) -> dict[str, int]:
-    """Stored files that are JPEG images (the store also holds pages), by name: modification time."""
-    return {p.name: p.stat().st_mtime_ns for p in store.iterdir() if p.read_bytes()[:3] == b"\xff\xd8\xff"}
+    """Stored files that are PNG images (the store also holds pages), by name: modification time."""
+    return {p.name: p.stat().st_mtime_ns for p in store.iterdir() if p.read_bytes()[:8] == PNG_SIGNATURE}
 
 
 def test_cards_are_cached_and_redrawn_only_when_their_claim_changes(publication: Path) -> None:
@@ -56,3 +63,87 @@ def test_painter_writes_each_card_to_the_store_and_the_site_as_separate_files(tm
     assert stored.read_bytes() == published.read_bytes()
     assert stored.stat().st_ino != published.stat().st_ino
     assert Image.open(tmp_path / "site" / "cards" / "b.jpg").size == (1200, 630)
+
+
+def _sample_fields() -> list[dict[str, str]]:
+    """A long claim with descenders and a Unicode speaker, once for each verdict of the sample scale."""
+    claim = ("Я не обещал референдум, José said: unemployment fell by half since 2019 while wages grew "
+             "quickly, jumping past every gypsum-quarrying region — according to figures nobody published")
+    return [{"site_name": "Desk", "claim": claim, "speaker": "José Сидоренко", "role": "Deputy Minister (Ågypt)",
+             "verdict": v["label"], "colour": v["colour"], "icon": v["icon"]}
+            for v in yaml.safe_load(SCALE.read_text(encoding="utf-8"))]
+
+
+def test_a_card_for_each_verdict_decodes_and_is_the_same_bytes_every_time() -> None:
+    for fields in _sample_fields():
+        data = cards.draw_card(**fields)
+        assert data[:8] == PNG_SIGNATURE
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        assert image.format == cards.FORMAT and image.size == (cards.WIDTH, cards.HEIGHT) == (1200, 630)
+        # the rows stitched from shared and per-card pieces are the picture drawn in one piece
+        reference = cards.card_image(**fields)
+        assert image.tobytes() == reference.tobytes() and image.getpalette() == reference.getpalette()
+        assert cards.draw_card(**fields) == data
+        assert cards.draw_card(**dict(fields)) == data  # another dict, same content
+
+
+def test_a_card_shows_the_verdict_colour_and_white_text_on_it() -> None:
+    for fields in _sample_fields():
+        image = Image.open(io.BytesIO(cards.draw_card(**fields))).convert("RGB")
+        assert image.getpixel((80, cards.PILL_TOP + 42)) == Image.new("RGB", (1, 1), fields["colour"]).getpixel((0, 0))
+        assert image.getpixel((600, 40)) == (0x30, 0x3F, 0x9F)
+        assert (255, 255, 255) in {c for _, c in image.crop((90, cards.PILL_TOP, 400, cards.PILL_TOP + 84))
+                                   .getcolors(256) or []}
+
+
+def test_the_per_card_band_holds_all_of_its_text() -> None:
+    """Nothing of the template lies in the band a card redraws, and the tallest claim and speaker
+    lines (three lines, descenders) end above the band's last rows."""
+    for fields in _sample_fields():
+        template = cards._template(fields["site_name"], fields["verdict"], fields["icon"])
+        assert template.crop((0, cards.BAND[0], cards.WIDTH, cards.BAND[1])).getextrema() == (cards.WHITE,) * 2
+        band = cards._band(fields["claim"], "Jgyjpq Ąęįų", "gjpqy, Ågyptology (ąęį)")
+        assert band.crop((1, 0, band.width, 4)).getextrema() == (cards.WHITE,) * 2
+        assert band.crop((1, band.height - 8, band.width, band.height)).getextrema() == (cards.WHITE,) * 2
+        assert band.crop((0, 0, 1, band.height)).getextrema() == (0, 0)  # PNG filter bytes
+
+
+def _greedy_wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int,
+                 max_lines: int) -> list[str]:
+    """The word wrap cards were drawn with before: one measurement per word."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        while lines[-1] and draw.textlength(lines[-1] + "…", font=font) > width:
+            lines[-1] = lines[-1].rsplit(" ", 1)[0] if " " in lines[-1] else lines[-1][:-1]
+        lines[-1] += "…"
+    return lines
+
+
+_WORDS = st.lists(st.one_of(st.sampled_from(["a", "I", "the", "unemployment", "Сидоренко", "—", "€4.2bn", "W" * 30,
+                                             "iiiiiiii", "WWWWWWWW", "ﬁnance", "Łódź", "2,000,000"]),
+                            st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P"]),
+                                    min_size=1, max_size=12)),
+                  max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_WORDS, st.sampled_from([(60, True), (30, False)]))
+def test_word_wrap_breaks_lines_where_one_measurement_per_word_did(words: list[str], font_key: tuple[int, bool]
+                                                                   ) -> None:
+    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
+    font = cards._font(*font_key)
+    text = " ".join(words)
+    assert cards._wrap(draw, text, font, 1080, 3) == _greedy_wrap(draw, text, font, 1080, 3)
