@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from . import urls
 from .cards import CardPainter
@@ -94,10 +95,13 @@ class Build:
         folder = self.cache_dir / "rendered" if self.cache_dir is not None else None
         return Renderer(self.corpus, self.site, PageCache(folder, self.corpus, self.site, self.keys))
 
-    def render(self, *, background: bool = False) -> dict[str, GeneratedPage | StoredPage]:
-        """Every generated page. With `background`, claim pages may still be rendering on other cores
-        when this returns: reading a page's body waits for it, and `finish` must be called."""
+    def render(self, *, background: bool = False, order: Callable[[str], Any] | None = None
+               ) -> dict[str, GeneratedPage | StoredPage]:
+        """Every generated page, claims sorted by `order` (a sort key of claim ids). With `background`,
+        claim pages may still be rendering on other cores when this returns: reading a page's body
+        waits for it, and `finish` must be called."""
         self.renderer.background_ok = background
+        self.renderer.claim_order = order
         self.pages = {page.src_uri: page for page in self.renderer.all_pages()}
         return self.pages
 
@@ -212,6 +216,6 @@ class Build:
         return SearchIndex(pages, language=self.site.language, listings=listings, stored=stored)
 
     def page_body(self, path: str) -> str:
-        """The body of the claim page written at `path`; safe to call from the search indexer's thread."""
+        """The body of the claim page written at `path`, read again if it is stored."""
         page = self.pages[self._claim_src[path]]
         return page.read()["html"] if isinstance(page, StoredPage) else page.html

@@ -10,7 +10,6 @@ back rather than rendered; the rest are rendered, on worker processes when there
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
@@ -151,7 +150,6 @@ class BackgroundRender:
         self.renderer = renderer
         self.cache = cache
         self.done: set[str] = set()
-        self.lock = threading.Lock()  # the search indexer waits for pages too (see `search`)
         self.pool = workers.fork_pool(count, (renderer, cache))
         chunks = [jobs[i:i + self.CHUNK] for i in range(0, len(jobs), self.CHUNK)]
         self.results = self.pool.imap(_render_chunk, chunks)
@@ -162,18 +160,16 @@ class BackgroundRender:
             self.done.add(done_cid)
 
     def wait_for(self, cid: str) -> None:
-        with self.lock:
-            while cid not in self.done:
-                try:
-                    batch = next(self.results)
-                except StopIteration:
-                    raise RuntimeError(f"claim page {cid} was never rendered") from None
-                self._take(batch)
+        while cid not in self.done:
+            try:
+                batch = next(self.results)
+            except StopIteration:
+                raise RuntimeError(f"claim page {cid} was never rendered") from None
+            self._take(batch)
 
     def finish(self) -> None:
-        with self.lock:
-            for batch in self.results:
-                self._take(batch)
+        for batch in self.results:
+            self._take(batch)
         self.pool.close()
         self.pool.join()
 
@@ -208,7 +204,7 @@ class StoredPage:
         return str(self.__dict__[name])
 
     def read(self) -> dict[str, str]:
-        """Every field, read afresh and not kept (safe from another thread, unlike the attributes)."""
+        """Every field, read afresh and not kept."""
         return self._load()
 
     def release(self) -> None:

@@ -27,6 +27,7 @@ import logging
 import re
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler, get_build_date, get_build_timestamp
 from mkdocs.utils.templates import TemplateContext
 
-from . import compat, gcpolicy, keys, tuning, urls
+from . import compat, gcpolicy, keys, search, tuning, urls
 from .build import Build, BuildError
 from .cards import CardPainter, font_files
 from .html import plain_text, theme_text
@@ -160,7 +161,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
                 publication.model_dump(mode="json") if publication else None,  # of `_notice`
                 [d.text() for d in build.problems], build.drafts if build.only is not None else []]
             build.build_keys = _build_keys(config, files, everywhere)
-            pages = build.render(background=True)
+            pages = build.render(background=True, order=search.order(len(build.corpus.claims))
+                                 if self._indexing() else None)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
         for warning in build.diagnostics.warnings:
@@ -176,7 +178,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         wanted = {site.output_file(src): build.keys.for_output("page", src, page.content_key)
                   for src, page in pages.items() if page.kind in REUSABLE}
         cards = build.card_fields() if self.config.share_cards else {}
-        fonts = keys.value_digest(font_files())
+        fonts = keys.value_digest([font_files(), zlib.ZLIB_RUNTIME_VERSION])  # what draws and compresses a card
         wanted.update((path, build.keys.for_content("card", fonts, keys.value_digest(fields)))
                       for path, fields in cards.items())
         self.search = self._search_index(wanted)
@@ -198,22 +200,32 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
             raise PluginError(f"factcheck: {exc}") from None
-        if self.search is not None:
-            self.search.start(self.output.folder, build.page_body)
+        self._start_search(plan.reuse)
         log.info("factcheck: %d unchanged file(s) reused from the cache (%d of them kept in place), %d to write",
                  len(plan.reuse), self.output.kept_in_place, len(plan.produce))
         return files
 
+    def _indexing(self) -> bool:
+        when = self.config.search_index
+        return when == "always" or (when == "build" and self.command == "build")
+
     def _search_index(self, wanted: dict[str, str]) -> SearchIndex | None:
         """The search bundles, when this command builds them; their reusable files join `wanted`."""
         assert self.build is not None and self.output is not None
-        when = self.config.search_index
-        if not (when == "always" or (when == "build" and self.command == "build")):
+        if not self._indexing():
             return None
         store = self.output.store
         search = self.build.search_index(wanted, stored=store.has if store is not None else lambda key: False)
         wanted.update(search.reused())
         return search
+
+    def _start_search(self, reused: dict[str, str]) -> None:
+        """Start indexing; the bodies of reused pages are sent now, the others as MkDocs writes them."""
+        if self.search is None or self.output is None or self.build is None:
+            return
+        self.search.start(self.output.folder)
+        for path in sorted(self.search.wanted & reused.keys()):
+            self.search.add(path, self.build.page_body(path))
 
     def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str]) -> None:
         if not cards or self.output is None:
@@ -273,6 +285,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             return output
         src = page.file.src_uri
         generated = self.build.pages.get(src)
+        if generated is not None and self.search is not None:
+            self.search.add(self.build.site.output_file(src), generated.html)
         if generated is not None and tuning.on("placeholder"):
             body = _body(generated)
             before, found, after = output.partition(BODY_PLACEHOLDER)

@@ -128,6 +128,8 @@ class Renderer:
         self._footer: Markup | None = None
         self.background_ok = False
         """Whether claim pages may be left rendering in the background (the caller will `finish`)."""
+        self.claim_order: Callable[[str], Any] | None = None
+        """Sort key of claim ids: the order claim pages are rendered and handed to MkDocs in."""
 
     @property
     def scale_bounds(self) -> tuple[int, int]:
@@ -335,7 +337,8 @@ class Renderer:
                 self.corrections_page()]
 
     def claim_pages(self) -> list[GeneratedPage | StoredPage]:
-        return self.cache.claim_pages(self, sorted(self.corpus.claims), background=self.background_ok)
+        return self.cache.claim_pages(self, sorted(self.corpus.claims, key=self.claim_order),
+                                      background=self.background_ok)
 
     def all_pages(self) -> list[GeneratedPage | StoredPage]:
         """Every generated page. Claim pages may still be rendering in the background (see

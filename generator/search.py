@@ -16,16 +16,20 @@ same bytes.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import gzip
 import hashlib
 import json
+import pickle
+import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cbor2
 
@@ -76,8 +80,11 @@ class Bundle:
 
 
 class SearchIndex:
-    """The search bundles of one build: which can be reused, and indexing the others (on a thread
-    of their own, while MkDocs writes pages; Pagefind runs in its own process)."""
+    """The search bundles of one build: which an earlier build left, and indexing the others.
+
+    Indexing runs in a process of its own (`python -m generator.search`), which receives each
+    page body as the build has it (`add`) and runs Pagefind on a bundle as soon as it holds all of
+    its pages, while MkDocs goes on writing the next bundle's pages (`order` sorts claims so)."""
 
     def __init__(self, pages: Mapping[str, tuple[str, str]], *, language: str, listings: Path | None,
                  stored: Callable[[str], bool]):
@@ -90,18 +97,17 @@ class SearchIndex:
         for cid, (path, key) in sorted(pages.items()):
             members[bundle_of(cid, count)].append((path, key))
         self.bundles = [Bundle(n, keys.digest("search", language, str(count), str(n), *(f"{p}\0{k}" for p, k in paths)),
-                               sorted(p for p, _ in paths)) for n, paths in enumerate(members)]
+                               sorted(p for p, _ in paths)) for n, paths in enumerate(members) if paths]
+        """Bundles with at least one page (Pagefind refuses an empty one); none without claims."""
         for bundle in self.bundles:
             listed = self._listed(bundle.key)
             if listed is not None and all(stored(key) for key in listed.values()):
                 bundle.files = listed
         self.stale = [b for b in self.bundles if b.files is None]
         """The bundles this build indexes (again)."""
-        self._thread: threading.Thread | None = None
-        self._process: subprocess.Popen[str] | None = None
-        self._stopped = False
-        self._error: BaseException | None = None
-        self.produced: dict[str, str] = {}
+        self.wanted = {path for b in self.stale for path in b.pages}
+        """Claim pages whose body the indexer needs (see `add`)."""
+        self._process: subprocess.Popen[bytes] | None = None
 
     def _listed(self, key: str) -> dict[str, str] | None:
         if self.listings is None:
@@ -116,67 +122,105 @@ class SearchIndex:
         """The files of the bundles an earlier build indexed (path in the site -> key)."""
         return {path: key for b in self.bundles if b.files is not None for path, key in b.files.items()}
 
-    def start(self, site: Path, body: Callable[[str], str]) -> None:
-        """Index the stale bundles into `site` in the background; `body(path)` gives a page's body."""
-        if self.stale:
-            self._thread = threading.Thread(target=self._run, args=(site, body), name="search-index", daemon=True)
-            self._thread.start()
-        else:
-            self._write_list(site)
+    def start(self, site: Path) -> None:
+        """Start the indexer for the stale bundles, writing into `site`."""
+        atomic_write(site / FOLDER / "bundles.json",
+                     json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
+        if not self.stale:
+            return
+        self._process = subprocess.Popen([sys.executable, "-m", "generator.search"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._send({"site": str(site), "language": self.language,
+                    "listings": str(self.listings) if self.listings is not None else None,
+                    "bundles": [(b.number, b.key, b.folder, b.pages) for b in self.stale]})
 
-    def _run(self, site: Path, body: Callable[[str], str]) -> None:
-        try:
-            for bundle in self.stale:
-                if self._stopped:
-                    return
-                self._index(bundle, site, body)
-            self._write_list(site)
-        except BaseException as exc:  # reported by `finish`, on the build's own thread
-            self._error = exc
+    def _send(self, message: object) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        with contextlib.suppress(BrokenPipeError):  # the indexer stopped; `finish` reports why
+            pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def _index(self, bundle: Bundle, site: Path, body: Callable[[str], str]) -> None:
-        with tempfile.TemporaryDirectory(prefix="factcheck-search-") as tmp:
-            for path in bundle.pages:
-                atomic_write(Path(tmp) / path, _document(body(path), self.language).encode())
-            out = site / bundle.folder
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "pagefind", "--site", tmp, "--output-path", str(out)],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            output, _ = self._process.communicate()
-            if self._process.returncode != 0 and not self._stopped:
-                raise SearchIndexError(f"pagefind failed ({self._process.returncode}) on bundle "
-                                       f"{bundle.number}:\n{output}")
-        canonical(out)
-        files = publish(out)
-        bundle.files = {f"{bundle.folder}{name}": content_key(out / name) for name in files}
-        self.produced.update(bundle.files)
-        if self.listings is not None:
-            atomic_write(self.listings / f"{bundle.key}.json", json.dumps(bundle.files, sort_keys=True).encode())
-
-    def _write_list(self, site: Path) -> None:
-        text = json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]})
-        atomic_write(site / FOLDER / "bundles.json", text.encode())
+    def add(self, path: str, body: str) -> None:
+        """The body of the claim page written at `path` (only those in `wanted` are sent, once each)."""
+        if self._process is not None and path in self.wanted:
+            self.wanted.discard(path)
+            self._send((path, body))
 
     def finish(self) -> dict[str, str]:
-        """Wait for the indexing; return the files it wrote (path in the site -> key)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        if self._error is not None:
-            error, self._error = self._error, None
-            if isinstance(error, SearchIndexError):
-                raise error
-            raise SearchIndexError(f"indexing failed: {error!r}") from error
-        return self.produced
+        """Wait for the indexer; return the files it wrote (path in the site -> key)."""
+        process, self._process = self._process, None
+        if process is None:
+            return {}
+        if self.wanted:
+            process.kill()
+            process.wait()
+            raise SearchIndexError(f"no body for {len(self.wanted)} page(s), e.g. {sorted(self.wanted)[0]}")
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise SearchIndexError(err.decode(errors="replace").strip() or f"indexer exit code {process.returncode}")
+        produced: dict[str, str] = json.loads(out)
+        return produced
 
     def stop(self) -> None:
         """Stop indexing (the build failed)."""
-        self._stopped = True
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+
+
+def order(count: int) -> Callable[[str], tuple[int, str]]:
+    """Sort key for claim ids: bundle by bundle, so that each bundle is complete early."""
+    bundles = bundle_count(count)
+    return lambda cid: (bundle_of(cid, bundles), cid)
+
+
+# the indexer process -------------------------------------------------------------------------
+
+def _index_bundle(number: int, key: str, folder: str, source: Path, settings: dict[str, Any]) -> dict[str, str]:
+    out = Path(settings["site"]) / folder
+    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
+                            capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SearchIndexError(f"pagefind failed ({result.returncode}) on bundle {number}:\n{result.stdout}\n"
+                               f"{result.stderr}")
+    shutil.rmtree(source, ignore_errors=True)
+    canonical(out)
+    files = {f"{folder}{name}": content_key(out / name) for name in publish(out)}
+    if settings["listings"] is not None:
+        atomic_write(Path(settings["listings"]) / f"{key}.json", json.dumps(files, sort_keys=True).encode())
+    return files
+
+
+def _serve() -> int:
+    """Read the settings, then (path, body) pairs, from stdin; index each bundle once complete."""
+    stream = sys.stdin.buffer
+    settings: dict[str, Any] = pickle.load(stream)
+    produced: dict[str, str] = {}
+    missing: dict[int, set[str]] = {}
+    of_page: dict[str, int] = {}
+    bundles = {}
+    with tempfile.TemporaryDirectory(prefix="factcheck-search-") as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=1) as pagefind:
+        jobs = []
+        for number, key, folder, pages in settings["bundles"]:
+            bundles[number] = (key, folder, pages)
+            missing[number] = set(pages)
+            of_page.update((page, number) for page in pages)
+        while any(missing.values()):
+            path, body = pickle.load(stream)
+            number = of_page[path]
+            source = Path(tmp) / str(number)
+            target = source / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_document(body, settings["language"]), encoding="utf-8")
+            missing[number].discard(path)
+            if not missing[number]:
+                key, folder, _ = bundles[number]
+                jobs.append(pagefind.submit(_index_bundle, number, key, folder, source, settings))
+        for job in jobs:
+            produced.update(job.result())
+    sys.stdout.write(json.dumps(produced))
+    return 0
 
 
 def _document(body: str, language: str) -> str:
@@ -247,3 +291,11 @@ def canonical(folder: Path) -> None:
         digits = len(about["hash"]) - len(language) - 1
         about["hash"] = _write(folder, f"pagefind.{language}_", ".pf_meta", meta, digits)[len("pagefind."):]
     atomic_write(entry_file, json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(_serve())
+    except SearchIndexError as exc:
+        sys.stderr.write(f"{exc}\n")
+        sys.exit(1)

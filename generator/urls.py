@@ -28,7 +28,7 @@ def source_src(sid: str) -> str:
 
 def card_path(cid: str) -> str:
     """Output path of a claim's share card."""
-    return f"cards/{cid}.jpg"
+    return f"cards/{cid}.png"
 
 
 TOPICS_INDEX = "topics/index.md"

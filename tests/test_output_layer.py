@@ -112,7 +112,7 @@ def test_relative_links(here: str, there: str, link: str) -> None:
 
 
 def test_card_and_absolute_urls() -> None:
-    assert urls.card_path("x") == "cards/x.jpg"
+    assert urls.card_path("x") == "cards/x.png"
     assert urls.absolute("https://example.org/", "claims/x/") == "https://example.org/claims/x/"
     assert urls.absolute("https://example.org", "") == "https://example.org/"
 
@@ -176,7 +176,7 @@ def test_a_published_file_written_in_place_never_comes_back_and_leaves_the_cache
     site = mkdocs_build(publication)
     mkdocs_build(publication)
     before = store_digest(publication)
-    page, card = site / "claims" / "claim-00001" / "index.html", site / "cards" / "claim-00001.jpg"
+    page, card = site / "claims" / "claim-00001" / "index.html", site / "cards" / "claim-00001.png"
     for path in (page, card):
         with open(path, "r+b") as handle:  # in place: same file, same inode
             handle.seek(0)
