@@ -34,19 +34,52 @@ import serve_rebuild  # noqa: E402
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795392000"}
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB, largest process of the run) of a command."""
-    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
-             "e = time.perf_counter() - t; "
-             "sys.stderr.write(r.stderr.decode()[-3000:] if r.returncode else ''); "
-             "print(e, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
-    out = subprocess.run([sys.executable, "-c", probe, *cmd], cwd=cwd, env=ENV, capture_output=True, text=True,
-                         check=False)
-    elapsed, rss, code = out.stdout.split()
-    if code != "0":
-        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{out.stderr}")
-    return float(elapsed), int(rss)
+def _tree(pid: int) -> list[int]:
+    found = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                for child in handle.read().split():
+                    found += _tree(int(child))
+    except OSError:
+        pass
+    return found
+
+
+def _memory(pid: int) -> tuple[int, int]:
+    """RSS and PSS (KiB) of one process; PSS shares pages between the processes that map them."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
+    """Wall time, peak RSS of the largest process and peak PSS of the whole process tree (KiB),
+    sampled every 50 ms: the build, its workers, the card painter, the search indexer and Pagefind."""
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    largest = total = 0
+    errors: list[bytes] = []
+    reader = __import__("threading").Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
+    reader.start()
+    while process.poll() is None:
+        sizes = [_memory(pid) for pid in _tree(process.pid)]
+        largest = max(largest, *(rss for rss, _ in sizes))
+        total = max(total, sum(pss for _, pss in sizes))
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    reader.join()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed in {cwd}:\n{b''.join(errors).decode()[-3000:]}")
+    return elapsed, largest, total
 
 
 def folder_size(folder: Path) -> int:
@@ -73,8 +106,9 @@ def baseline_project(root: Path, pages: int, seed: int = 7) -> None:
         encoding="utf-8")
 
 
-def first_query_bytes(site: Path, query: str, pagefind: bool) -> int:
-    """Bytes a reader's browser fetches for the search machinery and a first query, measured in Chromium."""
+def first_query_bytes(site: Path, query: str, pagefind: bool) -> tuple[int, list[str]]:
+    """Bytes a reader's browser fetches for the search machinery and a first query, measured in
+    Chromium, and the first results' links (relative to the site)."""
     import functools
     import http.server
     import threading
@@ -104,7 +138,7 @@ def first_query_bytes(site: Path, query: str, pagefind: bool) -> int:
         page.on("response", record)
         if pagefind:
             page.goto(base + f"search/?q={query}")
-            page.locator(".pagefind-ui__result-link").first.wait_for(timeout=60000)
+            page.locator(".fc-result__link").first.wait_for(timeout=60000)
         else:
             page.goto(base)
             page.locator("input.md-search__input").click()
@@ -112,9 +146,12 @@ def first_query_bytes(site: Path, query: str, pagefind: bool) -> int:
             page.locator(".md-search-result__item").first.wait_for(timeout=120000)
         page.wait_for_timeout(1000)
         total = sum(sizes.values())
+        links = page.locator(".fc-result__link" if pagefind else ".md-search-result__link")
+        found = [href.replace(base, "").lstrip("/") for href in
+                 (links.nth(i).evaluate("a => a.href") for i in range(min(links.count(), 5)))]
         browser.close()
     server.shutdown()
-    return total
+    return total, found
 
 
 def heaviest(folder: Path) -> int:
@@ -142,39 +179,42 @@ def measure(n: int, work: Path) -> dict:
     subprocess.run(["factcheck", "synth", "--count", str(n), "--out", str(pub)], check=True, env=ENV,
                    stderr=subprocess.DEVNULL)
     row["synth_s"] = time.perf_counter() - started
-    row["validate_s"], row["validate_rss_kib"] = timed(["factcheck", "validate", "--no-cache"], pub)
+    row["validate_s"], row["validate_rss_kib"], _ = timed(["factcheck", "validate", "--no-cache"], pub)
     timed(["factcheck", "validate"], pub)  # fills the check cache
     edit_one_claim(pub)
-    row["validate_warm_s"], _ = timed(["factcheck", "validate"], pub)
+    row["validate_warm_s"], _, _ = timed(["factcheck", "validate"], pub)
     shutil.rmtree(pub / ".factcheck-cache")
     core = pub / "mkdocs.core.yml"
     core.write_text((pub / "mkdocs.yml").read_text(encoding="utf-8").replace(
         "plugins:\n  - factcheck\n",
         "plugins:\n  - factcheck:\n      share_cards: false\n      search_index: never\n"), encoding="utf-8")
-    row["core_build_s"], row["core_rss_kib"] = timed(["factcheck", "build", "--config-file", core.name], pub)
+    core_build = ["factcheck", "build", "--config-file", core.name]
+    row["core_build_s"], row["core_rss_kib"], row["core_pss_kib"] = timed(core_build, pub)
     edit_one_claim(pub)
     settle(pub)
-    row["core_rebuild_s"], _ = timed(["factcheck", "build", "--config-file", core.name], pub)
+    row["core_rebuild_s"], _, _ = timed(core_build, pub)
     for leftover in [pub / ".factcheck-cache", pub / "site"]:  # the full build starts from nothing too
         shutil.rmtree(leftover)
     settle(pub)
-    row["build_s"], row["build_rss_kib"] = timed(["factcheck", "build"], pub)
+    row["build_s"], row["build_rss_kib"], row["build_pss_kib"] = timed(["factcheck", "build"], pub)
     site = pub / "site"
     row["pages"] = sum(1 for _ in site.rglob("index.html"))
     row["site_bytes"] = folder_size(site)
     row["heaviest_claim_bytes"] = heaviest(site / "claims")
     edit_one_claim(pub)
     settle(pub)
-    row["rebuild_s"], row["rebuild_rss_kib"] = timed(["factcheck", "build"], pub)
-    row["search_first_query_bytes"] = first_query_bytes(site, "minister", pagefind=True)
+    row["rebuild_s"], row["rebuild_rss_kib"], _ = timed(["factcheck", "build"], pub)
+    _, found = first_query_bytes(site, "edited", pagefind=True)
+    row["search_finds_the_edit"] = found[:1] == ["claims/claim-00000/"]
+    row["search_first_query_bytes"], _ = first_query_bytes(site, "minister", pagefind=True)
     settle(pub)
     _, row["serve_rebuild_s"] = serve_rebuild.measure(pub)
     base = work / f"baseline-{n}"
     baseline_project(base, row["pages"] - 1)
-    row["baseline_build_s"], row["baseline_rss_kib"] = timed(["mkdocs", "build", "-q"], base)
+    row["baseline_build_s"], row["baseline_rss_kib"], row["baseline_pss_kib"] = timed(["mkdocs", "build", "-q"], base)
     row["baseline_site_bytes"] = folder_size(base / "site")
     row["baseline_heaviest_bytes"] = heaviest(base / "site" / "pages")
-    row["baseline_search_first_query_bytes"] = first_query_bytes(base / "site", "minister", pagefind=False)
+    row["baseline_search_first_query_bytes"], _ = first_query_bytes(base / "site", "minister", pagefind=False)
     shutil.rmtree(pub)
     shutil.rmtree(base)
     return row
@@ -209,6 +249,25 @@ def report(rows: list[dict]) -> str:
             f"| {r['claims']:,} | {r['site_bytes'] / mb:.0f} MB | {r['baseline_site_bytes'] / mb:.0f} MB | "
             f"{r['heaviest_claim_bytes'] / 1024:.0f} KB | {r['baseline_heaviest_bytes'] / 1024:.0f} KB | "
             f"{r['search_first_query_bytes'] / 1024:.0f} KB | {r['baseline_search_first_query_bytes'] / 1024:.0f} KB |")
+    lines += ["", "Targets of the default configuration (share cards and search on), largest size:", ""]
+    last = rows[-1]
+    per_claim = (last["build_s"] / last["claims"]) / (first["build_s"] / first["claims"])
+    checks = [
+        ("cold default build / stock MkDocs", f"{last['build_s'] / last['baseline_build_s']:.2f}×", "≤ 1.00×",
+         last["build_s"] <= last["baseline_build_s"]),
+        ("rebuild after one edit, with search", f"{last['rebuild_s']:.1f} s (search finds the edit: "
+         f"{'yes' if last['search_finds_the_edit'] else 'NO'})", "≤ 5 s",
+         last["rebuild_s"] <= 5 and last["search_finds_the_edit"]),
+        ("peak RSS, largest process", f"{last['build_rss_kib'] / 1024:.0f} MB", "≤ 500 MB",
+         last["build_rss_kib"] <= 500 * 1024),
+        ("peak PSS, all processes together", f"{last['build_pss_kib'] / 1024:.0f} MB", "≤ 500 MB",
+         last["build_pss_kib"] <= 500 * 1024),
+        ("first search (uncompressed bytes)", f"{last['search_first_query_bytes'] / 1024:.0f} KB", "≤ 500 KB",
+         last["search_first_query_bytes"] <= 500 * 1024),
+        (f"cost per claim at {last['claims']:,} / at {first['claims']:,}", f"{per_claim:.2f}×", "≤ 1.15×",
+         per_claim <= 1.15)]
+    lines += ["| figure | measured | target | met |", "|---|---|---|---|"]
+    lines += [f"| {name} | {value} | {target} | {'yes' if met else 'no'} |" for name, value, target, met in checks]
     return "\n".join(lines)
 
 
