@@ -293,13 +293,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             if not found:
                 raise PluginError(f"factcheck: the theme did not show the content of {src}; "
                                   "a theme override must keep `{{ page.content }}`")
-            release = getattr(generated, "release", None)
-            if release is not None:
-                release()
             output = before + body + after
         if page.canonical_url and page.update_date:
             self.sitemap[page.canonical_url] = str(page.update_date)
         output = _add_head(output, self._head(page))
+        release = getattr(generated, "release", None)
+        if release is not None and tuning.on("placeholder"):  # the page is written: its body is not kept
+            release()
         notice = self._notice(src)
         return fix_theme_markup(_add_to_body(output, notice) if notice else output)
 
