@@ -3,8 +3,11 @@ with Pillow and cached by content so unchanged claims are not redrawn."""
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import pickle
 import struct
+import subprocess
+import sys
 import zlib
 from functools import cache, lru_cache
 from pathlib import Path
@@ -208,33 +211,41 @@ def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
 class CardPainter:
     """Draws the cards a build lacks, in a second process (when there are many) while MkDocs
     renders pages on the first core. Each card goes to the store and, as a separate copy, to the
-    output folder."""
+    output folder. The process is a fresh interpreter (`python -m generator.cards`) that gets the
+    jobs on its standard input: a fork would carry the whole build's memory along."""
 
     INLINE_LIMIT = 64
 
     def __init__(self, jobs: list[tuple[dict[str, str], str | None, str]]):
         self.jobs = jobs
-        self.process: multiprocessing.process.BaseProcess | None = None
+        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         if len(self.jobs) > self.INLINE_LIMIT:
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            context = multiprocessing.get_context(method)
-            self.process = context.Process(target=draw_into, args=(self.jobs,), daemon=True)  # type: ignore[attr-defined]
-            self.process.start()
+            self.process = subprocess.Popen([sys.executable, "-m", "generator.cards"], stdin=subprocess.PIPE,
+                                            stderr=subprocess.PIPE)
+            assert self.process.stdin is not None
+            with contextlib.suppress(BrokenPipeError):  # it stopped; `finish` says why
+                pickle.dump(self.jobs, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                self.process.stdin.close()
 
     def stop(self) -> None:
         """Stop drawing (the build failed); cards already drawn stay in the store."""
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def finish(self) -> int:
         """Wait for every card; return how many were drawn."""
         if self.process is not None:
-            self.process.join()
-            if self.process.exitcode != 0:
-                raise RuntimeError(f"share-card process failed with exit code {self.process.exitcode}")
+            _, errors = self.process.communicate()
+            if self.process.returncode != 0:
+                raise RuntimeError(f"share-card process failed with exit code {self.process.returncode}:\n"
+                                   + errors.decode(errors="replace")[-2000:])
         else:
             draw_into(self.jobs)
         return len(self.jobs)
+
+
+if __name__ == "__main__":
+    draw_into(pickle.load(sys.stdin.buffer))

@@ -153,6 +153,7 @@ class BackgroundRender:
         self.pool = workers.fork_pool(count, (renderer, cache))
         chunks = [jobs[i:i + self.CHUNK] for i in range(0, len(jobs), self.CHUNK)]
         self.results = self.pool.imap(_render_chunk, chunks)
+        self.pool.close()  # each worker exits once the queue is empty, rather than idling till `finish`
 
     def _take(self, batch: list[tuple[str, str, str]]) -> None:
         for done_cid, key, title in batch:
@@ -170,7 +171,6 @@ class BackgroundRender:
     def finish(self) -> None:
         for batch in self.results:
             self._take(batch)
-        self.pool.close()
         self.pool.join()
 
     def abort(self) -> None:
