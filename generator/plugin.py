@@ -45,7 +45,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler, get_build_date, get_build_timestamp
 from mkdocs.utils.templates import TemplateContext
 
-from . import compat, gcpolicy, keys, search, tuning, urls
+from . import checkcache, compat, gcpolicy, keys, search, tuning, urls
 from .build import Build, BuildError
 from .cards import CardPainter, font_files
 from .html import plain_text, theme_text
@@ -102,6 +102,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
     # lifecycle ---------------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        checkcache.remember_shards(command == "serve")
         if self.config.enabled and tuning.on("gc-policy"):
             self.collector = gcpolicy.relax()
 

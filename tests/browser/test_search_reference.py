@@ -2,9 +2,10 @@
 
 The reference is the index made the way it was before the split: `python -m pagefind` over the
 built site's HTML (claim pages carry `data-pagefind-body`, so Pagefind indexes exactly those). A
-fixed list of queries runs in headless Chromium through Pagefind's JS API, on the reference and on
-the site's own index: every bundle listed in `pagefind/bundles.json`, the first imported and the
-others merged (`mergeIndex`), as the search page does.
+fixed list of queries runs in headless Chromium: on the reference through Pagefind's JS API, and on
+the site's own index through the search page's own function (`window.factcheckSearch`), which
+merges every bundle listed in `pagefind/bundles.json` and keeps Pagefind's fallback for words a
+bundle lacks from adding unrelated claims.
 """
 
 from __future__ import annotations
@@ -31,17 +32,21 @@ REFERENCE = "_reference/"
 QUERIES = ["Lavrov", "security guarantees", "summit", "Witkoff", "Article 5", "Zelensky", "Anchorage"]
 
 RUN = """async ({listing, folders, queries}) => {
+  let search;
   if (listing) {
     const response = await fetch(listing, {cache: "no-cache"});
     const base = new URL(listing, location.href);
     folders = (await response.json()).bundles.map((bundle) => new URL(bundle, base).pathname);
+    search = window.factcheckSearch;
+  } else {
+    const pagefind = await import(folders[0] + "pagefind.js");
+    await pagefind.search("");
+    for (const folder of folders.slice(1)) await pagefind.mergeIndex(folder);
+    search = pagefind.search;
   }
-  const pagefind = await import(folders[0] + "pagefind.js");
-  await pagefind.search("");
-  for (const folder of folders.slice(1)) await pagefind.mergeIndex(folder);
   const found = {};
   for (const query of queries) {
-    const response = await pagefind.search(query);
+    const response = await search(query);
     found[query] = await Promise.all(response.results.map(async (result) => {
       const data = await result.data();
       return {url: data.url, score: result.score, title: data.meta.title, filters: data.filters,
@@ -50,8 +55,8 @@ RUN = """async ({listing, folders, queries}) => {
   }
   return {folders, found};
 }"""
-"""Runs on a page without the search page's script, which would merge the bundles into the same
-Pagefind module a second time."""
+"""The reference runs on a page without the search page's script (which would merge the site's
+bundles into the same Pagefind module); the site's index runs on the search page itself."""
 
 
 def unique_word(root: Path) -> str:
@@ -83,8 +88,12 @@ def run(browser: Any, base: str, **where: Any) -> dict[str, Any]:
     context = browser.new_context()
     try:
         tab = context.new_page()
-        tab.goto(base + "about/")
-        assert tab.evaluate("!document.querySelector('#fc-search')")
+        if where.get("listing"):
+            tab.goto(base + "search/")
+            tab.wait_for_function("typeof window.factcheckSearch === 'function'")
+        else:
+            tab.goto(base + "about/")
+            assert tab.evaluate("!document.querySelector('#fc-search')")
         ran: dict[str, Any] = tab.evaluate(RUN, {"listing": None, "folders": None, **where})
         return ran
     finally:
