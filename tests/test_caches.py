@@ -159,13 +159,19 @@ def test_atom_feeds_from_the_cache_are_what_fresh_feeds_are(publication: Path, t
 
 def test_a_process_reuses_cache_shards_it_read_only_while_their_files_are_unchanged(tmp_path: Path) -> None:
     """`mkdocs serve` rebuilds in one process: unchanged shard files are not unpickled again, and a
-    shard written by another process is read again."""
+    shard written by another process is read again. A one-off build keeps nothing."""
     import os
     import pickle
 
-    from generator.checkcache import CheckCache, code_fingerprint
+    from generator.checkcache import CheckCache, code_fingerprint, remember_shards
 
     folder = tmp_path / "checked"
+    remember_shards(False)
+    alone = CheckCache(tmp_path / "alone")
+    alone.put("cd" * 32, {"claim": ["parsed"]})
+    alone.save(prune=False)
+    assert CheckCache(tmp_path / "alone").entries["cd" * 32] is not alone.entries["cd" * 32], "read from the file"
+    remember_shards(True)
     first = CheckCache(folder)
     value = {"claim": ["parsed"]}
     first.put("ab" * 32, value)
@@ -178,3 +184,4 @@ def test_a_process_reuses_cache_shards_it_read_only_while_their_files_are_unchan
     temporary.write_bytes(pickle.dumps({"code": code_fingerprint(), "entries": {"ab" * 32: "changed elsewhere"}}))
     os.replace(temporary, shard)
     assert CheckCache(folder).entries == {"ab" * 32: "changed elsewhere"}
+    remember_shards(False)
