@@ -238,7 +238,9 @@ class CardPainter:
     def finish(self) -> int:
         """Wait for every card; return how many were drawn."""
         if self.process is not None:
-            _, errors = self.process.communicate()
+            assert self.process.stderr is not None
+            errors = self.process.stderr.read()  # its standard input is closed already: no communicate()
+            self.process.wait()
             if self.process.returncode != 0:
                 raise RuntimeError(f"share-card process failed with exit code {self.process.returncode}:\n"
                                    + errors.decode(errors="replace")[-2000:])

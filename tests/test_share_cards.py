@@ -6,6 +6,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -52,17 +53,26 @@ def test_cards_are_cached_and_redrawn_only_when_their_claim_changes(publication:
     assert all(second[name] == first[name] for name in first)
 
 
-def test_painter_writes_each_card_to_the_store_and_the_site_as_separate_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_process", [True, False], ids=["inline", "painter-process"])
+def test_painter_writes_each_card_to_the_store_and_the_site_as_separate_files(tmp_path: Path, in_process: bool,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Few cards are drawn in the build's process; many by `python -m generator.cards` (its limit
+    is lowered here so that two cards take that path)."""
+    if not in_process:
+        monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
     fields = {"site_name": "Desk", "claim": "Кремль: встреча не готовится — café", "speaker": "Сергей Лавров",
               "role": "Foreign Minister", "verdict": "Disputed", "colour": "#6a1b9a", "icon": "scale"}
     jobs: list[tuple[dict[str, str], str | None, str]] = [
-        (fields, str(tmp_path / "store" / "k1"), str(tmp_path / "site" / "cards" / "a.jpg")),
-        ({**fields, "verdict": "Accurate", "icon": "check"}, None, str(tmp_path / "site" / "cards" / "b.jpg"))]
-    assert CardPainter(jobs).finish() == 2
-    stored, published = tmp_path / "store" / "k1", tmp_path / "site" / "cards" / "a.jpg"
+        (fields, str(tmp_path / "store" / "k1"), str(tmp_path / "site" / "cards" / "a.png")),
+        ({**fields, "verdict": "Accurate", "icon": "check"}, None, str(tmp_path / "site" / "cards" / "b.png"))]
+    painter = CardPainter(jobs)
+    painter.start()
+    assert (painter.process is None) == in_process
+    assert painter.finish() == 2
+    stored, published = tmp_path / "store" / "k1", tmp_path / "site" / "cards" / "a.png"
     assert stored.read_bytes() == published.read_bytes()
     assert stored.stat().st_ino != published.stat().st_ino
-    assert Image.open(tmp_path / "site" / "cards" / "b.jpg").size == (1200, 630)
+    assert Image.open(tmp_path / "site" / "cards" / "b.png").size == (1200, 630)
 
 
 def _sample_fields() -> list[dict[str, str]]:
