@@ -191,9 +191,14 @@ class StoredPage:
     jsonld: str
     image: str
 
-    def __init__(self, src_uri: str, kind: str, content_key: str, load: Callable[[], dict[str, str]]):
+    def __init__(self, src_uri: str, kind: str, content_key: str, load: Callable[[], dict[str, str]],
+                 *, rendering: bool = False, file: Path | None = None):
         self.src_uri, self.kind, self.content_key = src_uri, kind, content_key
         self._load = load
+        self.rendering = rendering
+        """Being rendered by a worker: reading the body may wait for it."""
+        self.file = file
+        """The cache file holding it (JSON with its `key` and fields), when it is there already."""
 
     def __getattr__(self, name: str) -> str:
         if name not in StoredPage.FIELDS:
@@ -266,7 +271,7 @@ class ClaimCache:
             self.put(cid, key, page)
             return page.as_dict()
 
-        page = StoredPage(listed[1], listed[2], key, load)
+        page = StoredPage(listed[1], listed[2], key, load, file=self._file(cid))
         if len(listed) > _TITLE:
             page.title = listed[_TITLE]
         return page
@@ -283,7 +288,7 @@ class ClaimCache:
                 raise RuntimeError(f"cached page {cid} was overwritten during the build")
             return data
 
-        page = StoredPage(src_uri, kind, key, load)
+        page = StoredPage(src_uri, kind, key, load, rendering=True)
         page.title = title
         return page
 

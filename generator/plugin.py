@@ -201,7 +201,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
             raise PluginError(f"factcheck: {exc}") from None
-        self._start_search(plan.reuse)
+        self._start_search()
         log.info("factcheck: %d unchanged file(s) reused from the cache (%d of them kept in place), %d to write",
                  len(plan.reuse), self.output.kept_in_place, len(plan.produce))
         return files
@@ -220,13 +220,18 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         wanted.update(search.reused())
         return search
 
-    def _start_search(self, reused: dict[str, str]) -> None:
-        """Start indexing; the bodies of reused pages are sent now, the others as MkDocs writes them."""
+    def _start_search(self) -> None:
+        """Start indexing: the bodies at hand (stored, or rendered here) are sent now, those a worker
+        is still rendering as MkDocs writes their pages."""
         if self.search is None or self.output is None or self.build is None:
             return
         self.search.start(self.output.folder)
-        for path in sorted(self.search.wanted & reused.keys()):
-            self.search.add(path, self.build.page_body(path))
+        for path in sorted(self.search.wanted):
+            stored = self.build.stored_body(path)
+            if stored is not None:  # the indexer reads it from the page cache itself
+                self.search.add_stored(path, *stored)
+            elif self.build.body_ready(path):
+                self.search.add(path, self.build.page_body(path))
 
     def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str]) -> None:
         if not cards or self.output is None:

@@ -143,7 +143,13 @@ class SearchIndex:
         """The body of the claim page written at `path` (only those in `wanted` are sent, once each)."""
         if self._process is not None and path in self.wanted:
             self.wanted.discard(path)
-            self._send((path, body))
+            self._send((path, body, None))
+
+    def add_stored(self, path: str, file: str, key: str) -> None:
+        """A body the page cache holds in `file` under `key`: the indexer reads it itself."""
+        if self._process is not None and path in self.wanted:
+            self.wanted.discard(path)
+            self._send((path, file, key))
 
     def finish(self) -> dict[str, str]:
         """Wait for the indexer; return the files it wrote (path in the site -> key)."""
@@ -191,6 +197,17 @@ def _index_bundle(number: int, key: str, folder: str, source: Path, settings: di
     return files
 
 
+def _stored_body(file: Path, key: str) -> str:
+    """The body a page-cache file holds (see `pagecache.ClaimCache`), if it is still under `key`."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SearchIndexError(f"could not read the cached page {file}: {exc}; build again") from None
+    if not isinstance(data, dict) or data.get("key") != key:
+        raise SearchIndexError(f"the cached page {file} changed during the build; build again")
+    return str(data["html"])
+
+
 def _serve() -> int:
     """Read the settings, then (path, body) pairs, from stdin; index each bundle once complete."""
     stream = sys.stdin.buffer
@@ -207,7 +224,9 @@ def _serve() -> int:
             missing[number] = set(pages)
             of_page.update((page, number) for page in pages)
         while any(missing.values()):
-            path, body = pickle.load(stream)
+            path, body, key = pickle.load(stream)
+            if key is not None:
+                body = _stored_body(Path(body), key)
             number = of_page[path]
             source = Path(tmp) / str(number)
             target = source / path

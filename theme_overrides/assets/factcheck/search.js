@@ -39,6 +39,9 @@ async function loadPagefind(base) {
     return folder;
   });
   const pagefind = await import(new URL("pagefind.js", folders[0]).href);
+  // Searching in this page rather than in a web worker: the worker script would be 40 KB more to
+  // download before the first result, for a search that takes milliseconds.
+  await pagefind.options({ noWorker: true });
   // An empty search loads nothing but waits for the bundle's metadata, and fails if it is missing.
   await pagefind.search("");
   await Promise.all(folders.slice(1).map((folder) => pagefind.mergeIndex(folder.pathname)));
