@@ -1,6 +1,6 @@
 """Where the time and memory of the default build go.
 
-    python benchmarks/profile.py --count 10000
+    python benchmarks/build_profile.py --count 10000
 
 Writes a synthetic publication, then runs a cold `mkdocs build` (default configuration: share
 cards and search on) twice: once sampling the memory of every process of the build every 50 ms
