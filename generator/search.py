@@ -69,8 +69,8 @@ def bundle_of(cid: str, count: int) -> int:
 class Bundle:
     number: int
     key: str
-    pages: list[str]
-    """Output paths of the claim pages it indexes, sorted."""
+    pages: dict[str, str]
+    """Output path -> key of the claim pages it indexes."""
     files: dict[str, str] | None = None
     """Its published files (path in the site -> key of their content), when a build kept them."""
 
@@ -97,7 +97,7 @@ class SearchIndex:
         for cid, (path, key) in sorted(pages.items()):
             members[bundle_of(cid, count)].append((path, key))
         self.bundles = [Bundle(n, keys.digest("search", language, str(count), str(n), *(f"{p}\0{k}" for p, k in paths)),
-                               sorted(p for p, _ in paths)) for n, paths in enumerate(members) if paths]
+                               dict(paths)) for n, paths in enumerate(members) if paths]
         """Bundles with at least one page (Pagefind refuses an empty one); none without claims."""
         for bundle in self.bundles:
             listed = self._listed(bundle.key)
@@ -106,6 +106,7 @@ class SearchIndex:
         self.stale = [b for b in self.bundles if b.files is None]
         """The bundles this build indexes (again)."""
         self.wanted = {path for b in self.stale for path in b.pages}
+        self.count = count
         """Claim pages whose body the indexer needs (see `add`)."""
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -132,7 +133,9 @@ class SearchIndex:
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._send({"site": str(site), "language": self.language,
                     "listings": str(self.listings) if self.listings is not None else None,
-                    "bundles": [(b.number, b.key, b.folder, b.pages) for b in self.stale]})
+                    "inputs": str(self.listings.with_name("search-input")) if self.listings is not None else None,
+                    "bundles": [(b.number, b.key, b.folder, b.pages, f"{b.number}-of-{self.count}")
+                                for b in self.stale]})
 
     def _send(self, message: object) -> None:
         assert self._process is not None and self._process.stdin is not None
@@ -182,19 +185,44 @@ def order(count: int) -> Callable[[str], tuple[int, str]]:
 
 # the indexer process -------------------------------------------------------------------------
 
-def _index_bundle(number: int, key: str, folder: str, source: Path, settings: dict[str, Any]) -> dict[str, str]:
+def _index_bundle(bundle: tuple[int, str, str, dict[str, str], str], source: Path, settings: dict[str, Any]
+                  ) -> dict[str, str]:
+    number, key, folder, pages, name = bundle
     out = Path(settings["site"]) / folder
     result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({result.returncode}) on bundle {number}:\n{result.stdout}\n"
                                f"{result.stderr}")
-    shutil.rmtree(source, ignore_errors=True)
+    if settings["inputs"] is None:
+        shutil.rmtree(source, ignore_errors=True)
+    else:  # the folder holds exactly these pages: the next build rewrites only those that change
+        atomic_write(Path(settings["inputs"]) / f"{name}.json", json.dumps(pages, sort_keys=True).encode())
     canonical(out)
-    files = {f"{folder}{name}": content_key(out / name) for name in publish(out)}
+    files = {f"{folder}{file}": content_key(out / file) for file in publish(out)}
     if settings["listings"] is not None:
         atomic_write(Path(settings["listings"]) / f"{key}.json", json.dumps(files, sort_keys=True).encode())
     return files
+
+
+def _input(inputs: str | None, temporary: Path, name: str, pages: dict[str, str]) -> tuple[Path, set[str]]:
+    """The folder Pagefind reads a bundle from, and the pages it holds already as wanted. With a cache
+    the folder is kept between builds, with a list of the key of each page in it; the list is removed
+    while the folder changes, so a folder left half-changed is never trusted."""
+    if inputs is None:
+        return temporary / name, set()
+    source, listed = Path(inputs) / name, Path(inputs) / f"{name}.json"
+    try:
+        held = json.loads(listed.read_text(encoding="utf-8"))
+        if not isinstance(held, dict):
+            raise ValueError("not a listing")
+    except (OSError, ValueError):
+        held = {}
+        shutil.rmtree(source, ignore_errors=True)
+    listed.unlink(missing_ok=True)
+    for path in set(held) - set(pages):
+        (source / path).unlink(missing_ok=True)
+    return source, {path for path, key in pages.items() if held.get(path) == key}
 
 
 def _stored_body(file: Path, key: str) -> str:
@@ -219,23 +247,31 @@ def _serve() -> int:
     with tempfile.TemporaryDirectory(prefix="factcheck-search-") as tmp, \
             concurrent.futures.ThreadPoolExecutor(max_workers=1) as pagefind:
         jobs = []
-        for number, key, folder, pages in settings["bundles"]:
-            bundles[number] = (key, folder, pages)
-            missing[number] = set(pages)
-            of_page.update((page, number) for page in pages)
+        sources: dict[int, Path] = {}
+        for bundle in settings["bundles"]:
+            number, pages, name = bundle[0], bundle[3], bundle[4]
+            bundles[number] = bundle
+            sources[number], held = _input(settings["inputs"], Path(tmp), name, pages)
+            missing[number] = set(pages) - held
+            of_page.update((page, number) for page in missing[number])
+            if not missing[number]:
+                jobs.append(pagefind.submit(_index_bundle, bundle, sources[number], settings))
         while any(missing.values()):
             path, body, key = pickle.load(stream)
+            number = of_page.get(path, -1)
+            if number < 0 or path not in missing[number]:
+                continue  # its folder holds it already
             if key is not None:
                 body = _stored_body(Path(body), key)
-            number = of_page[path]
-            source = Path(tmp) / str(number)
-            target = source / path
+            target = sources[number] / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_document(body, settings["language"]), encoding="utf-8")
             missing[number].discard(path)
             if not missing[number]:
-                key, folder, _ = bundles[number]
-                jobs.append(pagefind.submit(_index_bundle, number, key, folder, source, settings))
+                jobs.append(pagefind.submit(_index_bundle, bundles[number], sources[number], settings))
+        with contextlib.suppress(EOFError):  # the rest (bodies its folders hold) until the build is done,
+            while True:  # so that the build never waits on a full pipe while this waits to report
+                pickle.load(stream)
         for job in jobs:
             produced.update(job.result())
     sys.stdout.write(json.dumps(produced))
