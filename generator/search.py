@@ -127,6 +127,7 @@ class SearchIndex:
         """Start the indexer for the stale bundles, writing into `site`."""
         atomic_write(site / FOLDER / "bundles.json",
                      json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
+        self._drop_old_inputs()
         if not self.stale:
             return
         self._process = subprocess.Popen([sys.executable, "-m", "generator.search"], stdin=subprocess.PIPE,
@@ -136,6 +137,20 @@ class SearchIndex:
                     "inputs": str(self.listings.with_name("search-input")) if self.listings is not None else None,
                     "bundles": [(b.number, b.key, b.folder, b.pages, f"{b.number}-of-{self.count}")
                                 for b in self.stale]})
+
+    def _drop_old_inputs(self) -> None:
+        """Pagefind inputs of bundles this build does not have (another number of bundles, or none)."""
+        inputs = self.listings.with_name("search-input") if self.listings is not None else None
+        if inputs is None or not inputs.is_dir():
+            return
+        names = {f"{b.number}-of-{self.count}" for b in self.bundles}
+        for entry in inputs.iterdir():
+            if entry.name.removesuffix(".json") in names:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
 
     def _send(self, message: object) -> None:
         assert self._process is not None and self._process.stdin is not None

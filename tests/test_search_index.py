@@ -236,6 +236,10 @@ def test_deleting_and_adding_claims_equals_a_cold_build(kind: str, project: Path
     if kind == "delete every claim":
         assert incremental.bundles == 0
     assert listed(incremental.site) == bundle_folders(incremental.site)
+    inputs = project / ".factcheck-cache" / "search-input"
+    kept = {entry.name.removesuffix(".json") for entry in inputs.iterdir()} if inputs.is_dir() else set()
+    assert kept <= {f"{n}-of-{search.bundle_count(count)}" for n in range(search.bundle_count(count))}, \
+        "Pagefind inputs of bundles the publication no longer has are dropped"
     assert_same(incremental.site, cold(project, tmp_path / "work", caplog).site)
 
 
