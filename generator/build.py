@@ -215,19 +215,13 @@ class Build:
         listings = self.cache_dir / "search" if self.cache_dir is not None else None
         return SearchIndex(pages, language=self.site.language, listings=listings, stored=stored)
 
-    def body_ready(self, path: str) -> bool:
-        """Whether the body of the claim page at `path` can be read without waiting for a worker."""
+    def claim_body(self, path: str) -> tuple[str, str | None] | None:
+        """What the search indexer is sent for the claim page at `path` (see `SearchIndex.add`):
+        (cache file, key) when its body is stored, (body, None) when it was rendered here, None
+        while a worker is still rendering it (it is sent as MkDocs writes the page)."""
         page = self.pages[self._claim_src[path]]
-        return not (isinstance(page, StoredPage) and page.rendering)
-
-    def stored_body(self, path: str) -> tuple[str, str] | None:
-        """(cache file, key) of the claim page at `path` when its body is stored and not being rendered."""
-        page = self.pages[self._claim_src[path]]
-        if isinstance(page, StoredPage) and not page.rendering and page.file is not None:
-            return str(page.file), page.content_key
-        return None
-
-    def page_body(self, path: str) -> str:
-        """The body of the claim page written at `path`, read again if it is stored."""
-        page = self.pages[self._claim_src[path]]
-        return page.read()["html"] if isinstance(page, StoredPage) else page.html
+        if not isinstance(page, StoredPage):
+            return page.html, None
+        if page.rendering or page.file is None:
+            return None
+        return str(page.file), page.content_key

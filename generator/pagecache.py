@@ -208,10 +208,6 @@ class StoredPage:
             self.__dict__.setdefault(field_name, data.get(field_name, ""))
         return str(self.__dict__[name])
 
-    def read(self) -> dict[str, str]:
-        """Every field, read afresh and not kept."""
-        return self._load()
-
     def release(self) -> None:
         """Forget the body (it is read again if asked for); the title stays."""
         for field_name in StoredPage.FIELDS[1:]:

@@ -227,11 +227,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             return
         self.search.start(self.output.folder)
         for path in sorted(self.search.wanted):
-            stored = self.build.stored_body(path)
-            if stored is not None:  # the indexer reads it from the page cache itself
-                self.search.add_stored(path, *stored)
-            elif self.build.body_ready(path):
-                self.search.add(path, self.build.page_body(path))
+            found = self.build.claim_body(path)
+            if found is not None:
+                self.search.add(path, *found)
 
     def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str]) -> None:
         if not cards or self.output is None:
@@ -291,8 +289,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             return output
         src = page.file.src_uri
         generated = self.build.pages.get(src)
-        if generated is not None and self.search is not None:
-            self.search.add(self.build.site.output_file(src), generated.html)
+        if generated is not None and self.search is not None \
+                and (path := self.build.site.output_file(src)) in self.search.wanted:
+            self.search.add(path, generated.html)
         if generated is not None and tuning.on("placeholder"):
             body = _body(generated)
             before, found, after = output.partition(BODY_PLACEHOLDER)

@@ -71,12 +71,19 @@ class Bundle:
     key: str
     pages: dict[str, str]
     """Output path -> key of the claim pages it indexes."""
+    count: int
+    """How many bundles the publication has."""
     files: dict[str, str] | None = None
     """Its published files (path in the site -> key of their content), when a build kept them."""
 
     @property
     def folder(self) -> str:
         return f"{FOLDER}/{self.number}/"
+
+    @property
+    def input_name(self) -> str:
+        """Its Pagefind input in the cache (`search-input/<name>/`, listed in `<name>.json`)."""
+        return f"{self.number}-of-{self.count}"
 
 
 class SearchIndex:
@@ -92,12 +99,14 @@ class SearchIndex:
         of each bundle is kept between builds (None: no cache); `stored`: whether the store holds a key."""
         self.language = language
         self.listings = listings
+        self.inputs = listings.with_name("search-input") if listings is not None else None
+        """Where each bundle's Pagefind input is kept between builds (see `_input`)."""
         count = bundle_count(len(pages))
         members: list[list[tuple[str, str]]] = [[] for _ in range(count)]
         for cid, (path, key) in sorted(pages.items()):
             members[bundle_of(cid, count)].append((path, key))
         self.bundles = [Bundle(n, keys.digest("search", language, str(count), str(n), *(f"{p}\0{k}" for p, k in paths)),
-                               dict(paths)) for n, paths in enumerate(members) if paths]
+                               dict(paths), count) for n, paths in enumerate(members) if paths]
         """Bundles with at least one page (Pagefind refuses an empty one); none without claims."""
         for bundle in self.bundles:
             listed = self._listed(bundle.key)
@@ -106,7 +115,6 @@ class SearchIndex:
         self.stale = [b for b in self.bundles if b.files is None]
         """The bundles this build indexes (again)."""
         self.wanted = {path for b in self.stale for path in b.pages}
-        self.count = count
         """Claim pages whose body the indexer needs (see `add`)."""
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -132,19 +140,15 @@ class SearchIndex:
             return
         self._process = subprocess.Popen([sys.executable, "-m", "generator.search"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._send({"site": str(site), "language": self.language,
-                    "listings": str(self.listings) if self.listings is not None else None,
-                    "inputs": str(self.listings.with_name("search-input")) if self.listings is not None else None,
-                    "bundles": [(b.number, b.key, b.folder, b.pages, f"{b.number}-of-{self.count}")
-                                for b in self.stale]})
+        self._send({"site": str(site), "language": self.language, "listings": self.listings,
+                    "inputs": self.inputs, "bundles": self.stale})
 
     def _drop_old_inputs(self) -> None:
         """Pagefind inputs of bundles this build does not have (another number of bundles, or none)."""
-        inputs = self.listings.with_name("search-input") if self.listings is not None else None
-        if inputs is None or not inputs.is_dir():
+        if self.inputs is None or not self.inputs.is_dir():
             return
-        names = {f"{b.number}-of-{self.count}" for b in self.bundles}
-        for entry in inputs.iterdir():
+        names = {b.input_name for b in self.bundles}
+        for entry in self.inputs.iterdir():
             if entry.name.removesuffix(".json") in names:
                 continue
             if entry.is_dir() and not entry.is_symlink():
@@ -157,17 +161,13 @@ class SearchIndex:
         with contextlib.suppress(BrokenPipeError):  # the indexer stopped; `finish` reports why
             pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def add(self, path: str, body: str) -> None:
-        """The body of the claim page written at `path` (only those in `wanted` are sent, once each)."""
+    def add(self, path: str, body: str, key: str | None = None) -> None:
+        """The body of the claim page written at `path`; with `key`, `body` is instead the page-cache
+        file that holds it under that key, which the indexer reads itself. Only pages in `wanted`
+        are sent, once each."""
         if self._process is not None and path in self.wanted:
             self.wanted.discard(path)
-            self._send((path, body, None))
-
-    def add_stored(self, path: str, file: str, key: str) -> None:
-        """A body the page cache holds in `file` under `key`: the indexer reads it itself."""
-        if self._process is not None and path in self.wanted:
-            self.wanted.discard(path)
-            self._send((path, file, key))
+            self._send((path, body, key))
 
     def finish(self) -> dict[str, str]:
         """Wait for the indexer; return the files it wrote (path in the site -> key)."""
@@ -200,33 +200,33 @@ def order(count: int) -> Callable[[str], tuple[int, str]]:
 
 # the indexer process -------------------------------------------------------------------------
 
-def _index_bundle(bundle: tuple[int, str, str, dict[str, str], str], source: Path, settings: dict[str, Any]
-                  ) -> dict[str, str]:
-    number, key, folder, pages, name = bundle
-    out = Path(settings["site"]) / folder
+def _index_bundle(bundle: Bundle, source: Path, settings: dict[str, Any]) -> dict[str, str]:
+    out = Path(settings["site"]) / bundle.folder
     result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise SearchIndexError(f"pagefind failed ({result.returncode}) on bundle {number}:\n{result.stdout}\n"
+        raise SearchIndexError(f"pagefind failed ({result.returncode}) on bundle {bundle.number}:\n{result.stdout}\n"
                                f"{result.stderr}")
     if settings["inputs"] is None:
         shutil.rmtree(source, ignore_errors=True)
     else:  # the folder holds exactly these pages: the next build rewrites only those that change
-        atomic_write(Path(settings["inputs"]) / f"{name}.json", json.dumps(pages, sort_keys=True).encode())
+        listed = json.dumps(bundle.pages, sort_keys=True).encode()
+        atomic_write(settings["inputs"] / f"{bundle.input_name}.json", listed)
     canonical(out)
-    files = {f"{folder}{file}": content_key(out / file) for file in publish(out)}
+    files = {f"{bundle.folder}{file}": content_key(out / file) for file in publish(out)}
     if settings["listings"] is not None:
-        atomic_write(Path(settings["listings"]) / f"{key}.json", json.dumps(files, sort_keys=True).encode())
+        atomic_write(settings["listings"] / f"{bundle.key}.json", json.dumps(files, sort_keys=True).encode())
     return files
 
 
-def _input(inputs: str | None, temporary: Path, name: str, pages: dict[str, str]) -> tuple[Path, set[str]]:
+def _input(inputs: Path | None, temporary: Path, bundle: Bundle) -> tuple[Path, set[str]]:
     """The folder Pagefind reads a bundle from, and the pages it holds already as wanted. With a cache
     the folder is kept between builds, with a list of the key of each page in it; the list is removed
     while the folder changes, so a folder left half-changed is never trusted."""
+    name, pages = bundle.input_name, bundle.pages
     if inputs is None:
         return temporary / name, set()
-    source, listed = Path(inputs) / name, Path(inputs) / f"{name}.json"
+    source, listed = inputs / name, inputs / f"{name}.json"
     try:
         held = json.loads(listed.read_text(encoding="utf-8"))
         if not isinstance(held, dict):
@@ -252,38 +252,36 @@ def _stored_body(file: Path, key: str) -> str:
 
 
 def _serve() -> int:
-    """Read the settings, then (path, body) pairs, from stdin; index each bundle once complete."""
+    """Read the settings (with the stale `Bundle`s), then (path, body, key) messages from stdin (see
+    `SearchIndex.add`); index each bundle once its input folder holds every page."""
     stream = sys.stdin.buffer
     settings: dict[str, Any] = pickle.load(stream)
     produced: dict[str, str] = {}
     missing: dict[int, set[str]] = {}
-    of_page: dict[str, int] = {}
-    bundles = {}
+    of_page: dict[str, Bundle] = {}
+    sources: dict[int, Path] = {}
     with tempfile.TemporaryDirectory(prefix="factcheck-search-") as tmp, \
             concurrent.futures.ThreadPoolExecutor(max_workers=1) as pagefind:
         jobs = []
-        sources: dict[int, Path] = {}
         for bundle in settings["bundles"]:
-            number, pages, name = bundle[0], bundle[3], bundle[4]
-            bundles[number] = bundle
-            sources[number], held = _input(settings["inputs"], Path(tmp), name, pages)
-            missing[number] = set(pages) - held
-            of_page.update((page, number) for page in missing[number])
-            if not missing[number]:
-                jobs.append(pagefind.submit(_index_bundle, bundle, sources[number], settings))
+            sources[bundle.number], held = _input(settings["inputs"], Path(tmp), bundle)
+            missing[bundle.number] = set(bundle.pages) - held
+            of_page.update((page, bundle) for page in missing[bundle.number])
+            if not missing[bundle.number]:
+                jobs.append(pagefind.submit(_index_bundle, bundle, sources[bundle.number], settings))
         while any(missing.values()):
             path, body, key = pickle.load(stream)
-            number = of_page.get(path, -1)
-            if number < 0 or path not in missing[number]:
+            bundle = of_page.pop(path, None)
+            if bundle is None:
                 continue  # its folder holds it already
             if key is not None:
                 body = _stored_body(Path(body), key)
-            target = sources[number] / path
+            target = sources[bundle.number] / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_document(body, settings["language"]), encoding="utf-8")
-            missing[number].discard(path)
-            if not missing[number]:
-                jobs.append(pagefind.submit(_index_bundle, bundles[number], sources[number], settings))
+            missing[bundle.number].discard(path)
+            if not missing[bundle.number]:
+                jobs.append(pagefind.submit(_index_bundle, bundle, sources[bundle.number], settings))
         with contextlib.suppress(EOFError):  # the rest (bodies its folders hold) until the build is done,
             while True:  # so that the build never waits on a full pipe while this waits to report
                 pickle.load(stream)
