@@ -166,10 +166,10 @@ def settle(root: Path, timeout: float = 300) -> None:
         time.sleep(0.2)
 
 
-def edit_one_claim(root: Path) -> None:
+def edit_one_claim(root: Path, word: str = "Edited") -> None:
     path = root / "claims" / "claim-00000.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
+    path.write_text(text.replace("summary: ", f"summary: {word}. ", 1), encoding="utf-8")
 
 
 def measure(n: int, work: Path) -> dict:
@@ -206,6 +206,13 @@ def measure(n: int, work: Path) -> dict:
     row["rebuild_s"], row["rebuild_rss_kib"], _ = timed(["factcheck", "build"], pub)
     _, found = first_query_bytes(site, "edited", pagefind=True)
     row["search_finds_the_edit"] = found[:1] == ["claims/claim-00000/"]
+    # The first rebuild after a cold build copies every unchanged file into a new site (a cold build
+    # leaves no spare site to start from); every later one starts from the site the one before replaced.
+    edit_one_claim(pub, "Quokkaville")
+    settle(pub)
+    row["next_rebuild_s"], _, _ = timed(["factcheck", "build"], pub)
+    _, found = first_query_bytes(site, "quokkaville", pagefind=True)
+    row["search_finds_the_next_edit"] = found[:1] == ["claims/claim-00000/"]
     row["search_first_query_bytes"], _ = first_query_bytes(site, "minister", pagefind=True)
     settle(pub)
     _, row["serve_rebuild_s"] = serve_rebuild.measure(pub)
@@ -227,7 +234,7 @@ def report(rows: list[dict]) -> str:
              "Core = the generator's own work, as the baseline does (share cards and Pagefind off); "
              "full = the default configuration (plus share cards and Pagefind).", ""]
     header = ("| claims | pages | validate cold / after one edit | baseline build | core build | core ratio "
-              "| core per page vs 1k | full build | full ratio | rebuild core / full / serve "
+              "| core per page vs 1k | full build | full ratio | rebuild core / full (first, next) / serve "
               "| peak RSS core / full / baseline |")
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
     first = rows[0]
@@ -238,7 +245,8 @@ def report(rows: list[dict]) -> str:
             f"{r['baseline_build_s']:.1f} s | "
             f"{r['core_build_s']:.1f} s | {r['core_build_s'] / r['baseline_build_s']:.2f}× | {per_page:.2f}× | "
             f"{r['build_s']:.1f} s | {r['build_s'] / r['baseline_build_s']:.2f}× | "
-            f"{r['core_rebuild_s']:.1f} s / {r['rebuild_s']:.1f} s / {r['serve_rebuild_s']:.1f} s | "
+            f"{r['core_rebuild_s']:.1f} s / {r['rebuild_s']:.1f} s, {r['next_rebuild_s']:.1f} s / "
+            f"{r['serve_rebuild_s']:.1f} s | "
             f"{r['core_rss_kib'] / 1024:.0f} / {r['build_rss_kib'] / 1024:.0f} / "
             f"{r['baseline_rss_kib'] / 1024:.0f} MB |")
     header = ("| claims | site (full) | baseline site | heaviest claim page | baseline page | first search "
@@ -255,9 +263,13 @@ def report(rows: list[dict]) -> str:
     checks = [
         ("cold default build / stock MkDocs", f"{last['build_s'] / last['baseline_build_s']:.2f}×", "≤ 1.00×",
          last["build_s"] <= last["baseline_build_s"]),
-        ("rebuild after one edit, with search", f"{last['rebuild_s']:.1f} s (search finds the edit: "
-         f"{'yes' if last['search_finds_the_edit'] else 'NO'})", "≤ 5 s",
-         last["rebuild_s"] <= 5 and last["search_finds_the_edit"]),
+        ("rebuild after one edit, with search: the first after a cold build",
+         f"{last['rebuild_s']:.1f} s (search finds the edit: {'yes' if last['search_finds_the_edit'] else 'NO'})",
+         "≤ 5 s", last["rebuild_s"] <= 5 and last["search_finds_the_edit"]),
+        ("rebuild after one edit, with search: the next one",
+         f"{last['next_rebuild_s']:.1f} s (search finds the edit: "
+         f"{'yes' if last['search_finds_the_next_edit'] else 'NO'})",
+         "≤ 5 s", last["next_rebuild_s"] <= 5 and last["search_finds_the_next_edit"]),
         ("peak RSS, largest process", f"{last['build_rss_kib'] / 1024:.0f} MB", "≤ 500 MB",
          last["build_rss_kib"] <= 500 * 1024),
         ("peak PSS, all processes together", f"{last['build_pss_kib'] / 1024:.0f} MB", "≤ 500 MB",

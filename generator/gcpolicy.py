@@ -34,3 +34,13 @@ def relaxed() -> Iterator[None]:
         yield
     finally:
         restore(previous)
+
+
+def leave() -> None:
+    """The build is over and the process is about to end: no collection will walk what exists now."""
+    gc.freeze()
+
+
+def resume() -> None:
+    """Another build in the same process: what `leave` set aside is collected as usual again."""
+    gc.unfreeze()

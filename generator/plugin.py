@@ -29,6 +29,7 @@ import sys
 import time
 import zlib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from jinja2 import Environment, FileSystemBytecodeCache
@@ -104,12 +105,15 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.command = command
         checkcache.remember_shards(command == "serve")
         if self.config.enabled and tuning.on("gc-policy"):
+            gcpolicy.resume()
             self.collector = gcpolicy.relax()
 
     def on_shutdown(self) -> None:
         if self.collector is not None:
             gcpolicy.restore(self.collector)
             self.collector = None
+            if self.command == "build":
+                gcpolicy.leave()
 
     @event_priority(-100)  # last: stage whatever output folder the other plugins settled on
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -242,6 +246,20 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             jobs = [(cards[path], store.path(key), f"{self.output.folder}/{path}") for path, key in missing.items()]
         self.painter = CardPainter(jobs)
         self.painter.start()
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """Refuse a file that would land in the search index's folder: a hand-written page, a theme
+        file or another plugin's (every plugin has added its files by now). Pagefind would fail
+        on it, or a reused bundle would silently replace it."""
+        if self.build is None or self.config.search_index == "never":
+            return nav
+        inside = sorted(f.abs_src_path or f.src_uri for f in files if f.dest_uri.startswith(f"{search.FOLDER}/"))
+        if inside:
+            raise PluginError(f"factcheck: {', '.join(inside)}: would be published in {search.FOLDER}/, where the "
+                              "search index goes. Move it to another folder, or turn the search index off "
+                              "(`search_index: never` under the factcheck plugin in mkdocs.yml); "
+                              "nothing was published.")
+        return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Keep the theme's compiled templates between builds (Jinja2 checks each template's source)."""
@@ -426,17 +444,27 @@ def _build_keys(config: MkDocsConfig, files: Files, everywhere: object) -> keys.
     """The keys of this build: code, libraries (with the theme's, plugins' and Markdown
     extensions'), theme overrides, the configuration with every hand-written page (the navigation
     every page shows), and `everywhere`: the data every page shows (the publication's footer)."""
-    plugins = {name: dict(plugin.config) if isinstance(plugin.config, Config) else type(plugin).__qualname__
-               for name, plugin in config.plugins.items()}
+    plugins = {name: _plugin_settings(plugin) for name, plugin in config.plugins.items()}
     settings = {key: value for key, value in config.items() if key not in {"plugins", "theme", "site_dir"}}
     theme = {"name": config.theme.name, **dict(config.theme)}
     pages = {f.src_uri: f.content_bytes for f in files.documentation_pages()}
-    modules = [type(config).__module__] + [type(p).__module__ for p in config.plugins.values()] + [
+    modules = [type(config).__module__] + [type(p).__module__ for p in config.plugins.values()
+                                           if not isinstance(p, ModuleType)] + [
         e if isinstance(e, str) else type(e).__module__ for e in config.markdown_extensions]
     if config.theme.name:
         modules.append(config.theme.name)
     return keys.BuildKeys.derive(modules=modules, theme_dir=config.theme.custom_dir,
                                  config=[settings, plugins, theme, keys.mapping_digest(pages), everywhere])
+
+
+def _plugin_settings(plugin: object) -> object:
+    """What of a plugin goes into the build keys: its settings, or for an MkDocs hook (a Python
+    file of the project, loaded as a module) its code, which no installed version covers."""
+    if isinstance(plugin, ModuleType):
+        source = getattr(plugin, "__file__", None)
+        return {"hook": keys.digest(Path(source).read_bytes()) if source else plugin.__name__}
+    settings = getattr(plugin, "config", None)
+    return dict(settings) if isinstance(settings, Config) else type(plugin).__qualname__
 
 
 def _body(page: GeneratedPage | StoredPage) -> str:

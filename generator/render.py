@@ -372,8 +372,8 @@ class Renderer:
         for tid, topic in sorted(self.corpus.topics.items(), key=lambda kv: kv[1].name.casefold()):
             ids = by_topic.get(tid, [])
             if ids:
-                sections.append((tid, topic, self.href(here, urls.topic_src(tid)),
-                                 self.claim_items(here, ids)[:per_topic], len(ids)))
+                newest = [self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims(ids)[:per_topic]]
+                sections.append((tid, topic, self.href(here, urls.topic_src(tid)), newest, len(ids)))
         return self.env.get_template("front.html").render(
             latest=[self.claim_item(here, cid) for cid, _ in self.corpus.sorted_claims()[:latest]],
             sections=sections, opening=_opening)

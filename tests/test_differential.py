@@ -130,6 +130,19 @@ def fake_library_version(p: Project) -> None:
     assert metadata.version("nh3") != "999.0"
 
 
+HOOK = """\
+def on_page_content(html, page, config, files):
+    return html + "<p>Hook text one</p>"
+"""
+
+
+def add_hook(p: Project) -> None:
+    """An MkDocs hook (a Python file of the project, named in mkdocs.yml) that adds to every page."""
+    (p.root / "fc_hook.py").write_text(HOOK, encoding="utf-8")
+    settings = p.root / "mkdocs.yml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\nhooks:\n  - fc_hook.py\n", encoding="utf-8")
+
+
 EDITS: dict[str, tuple[Callable[[Project], None] | None, Callable[[Project], None], str | None]] = {
     # kind: (set-up before the first build, the edit, text the edit must put on some claim page)
     "claim": (None, lambda p: edit_yaml(p.root / "claims" / "claim-00003.yaml",
@@ -154,6 +167,8 @@ EDITS: dict[str, tuple[Callable[[Project], None] | None, Callable[[Project], Non
     "new module": (add_helper_module, lambda p: replace_in(p.code / "generator" / "fc_helper.py", "Helper text one",
                                                            "Helper text two"), "Helper text two"),
     "dependency version": (None, fake_library_version, None),
+    "hook": (add_hook, lambda p: replace_in(p.root / "fc_hook.py", "Hook text one", "Hook text two"),
+             "Hook text two"),
 }
 
 
@@ -177,6 +192,8 @@ def test_a_rebuild_after_an_edit_equals_a_cold_build(kind: str, project: Project
         assert incremental != first, f"the {kind} edit shows on the site"
     if kind in {"template", "function in a module", "new module", "dependency version"}:
         assert reused == 0, f"a {kind} change reaches every key"
+    elif kind == "hook":  # a hook's code is in every page's key; share cards are drawn without MkDocs
+        assert reused == sum(1 for name in cold if name.startswith("cards/")) > 0
     elif kind == "claim":
         assert 0 < reused < reusable
 

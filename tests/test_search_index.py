@@ -321,29 +321,78 @@ def test_two_cold_builds_in_separate_processes_write_the_same_index(tmp_path: Pa
 
 # failures ---------------------------------------------------------------------------------------
 
+BLOCKING_HOOK = """\
+from pathlib import Path
+
+from mkdocs.plugins import event_priority
+
+
+@event_priority(-100)  # after the factcheck plugin has cleared the output folder
+def on_files(files, config):
+    folder = Path(config.site_dir) / "pagefind"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "{number}").write_text("not a folder", encoding="utf-8")
+"""
+
+
 def test_when_pagefind_fails_the_build_fails_and_publishes_nothing(project: Path, tmp_path: Path,
                                                                    caplog: pytest.LogCaptureFixture) -> None:
-    """A hand-written file where a bundle goes (content/pagefind/<n>, copied into the site by
-    MkDocs) makes Pagefind fail on that bundle. The error names the bundle and carries Pagefind's
-    message; the published site stays as it was, and no staging folder is left behind."""
+    """Another plugin (an MkDocs hook here) writes a file straight into the output folder where a
+    bundle goes, after the files were checked: Pagefind fails on that bundle. The error names the
+    bundle and carries Pagefind's message; the published site stays as it was, and no staging
+    folder is left behind."""
     from mkdocs.exceptions import Abort
 
     first = build(project, caplog)
     cid = "claim-00003"
     edit_claim(project, cid, EDITS["analysis"])
     number = bundle_of(cid, CLAIMS)
-    (project / "content" / search.FOLDER).mkdir()
-    (project / "content" / search.FOLDER / number).write_text("not a folder\n", encoding="utf-8")
+    settings = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "blocking_hook.py").write_text(BLOCKING_HOOK.format(number=number), encoding="utf-8")
+    (project / "mkdocs.yml").write_text(settings + "\nhooks:\n  - blocking_hook.py\n", encoding="utf-8")
     caplog.clear()
     with pytest.raises(Abort):
         mkdocs_build(project)
     assert "factcheck: pagefind failed (" in caplog.text and f"on bundle {number}:" in caplog.text
-    # Pagefind's own message: which of the two depends on whether MkDocs copied the file first
     assert "File exists" in caplog.text or "Not a directory" in caplog.text, "Pagefind's own message is shown"
     assert tree(project / "site") == first.site, "nothing was published"
     assert not [p.name for p in project.iterdir() if p.name.startswith(".site")], "no staging folder left"
 
-    shutil.rmtree(project / "content" / search.FOLDER)
+    (project / "mkdocs.yml").write_text(settings, encoding="utf-8")
     again = build(project, caplog)
     assert (again.bundles, again.indexed) == (4, 1)
     assert_same(again.site, cold(project, tmp_path / "work", caplog).site)
+
+
+@pytest.mark.parametrize("where", ["content", "theme_overrides"])
+def test_a_file_where_the_search_index_goes_is_refused(project: Path, where: str,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    """A hand-written page or a theme file under pagefind/ would collide with the index (Pagefind
+    fails on it, or a reused bundle replaces it without a word): the build refuses it by name,
+    says how to fix it and publishes nothing; once it is moved, the build goes through."""
+    from mkdocs.exceptions import Abort
+
+    first = build(project, caplog)
+    if where == "theme_overrides":
+        settings = (project / "mkdocs.yml").read_text(encoding="utf-8")
+        overrides = project / "overrides"
+        shutil.copytree(REPO / "theme_overrides", overrides)
+        (overrides / search.FOLDER).mkdir()
+        ours = f"custom_dir: {REPO / 'theme_overrides'}"
+        assert ours in settings
+        (project / "mkdocs.yml").write_text(settings.replace(ours, f"custom_dir: {overrides}"), encoding="utf-8")
+        stray = overrides / search.FOLDER / "notes.txt"
+    else:
+        (project / "content" / search.FOLDER).mkdir()
+        stray = project / "content" / search.FOLDER / "notes.txt"
+    stray.write_text("my notes\n", encoding="utf-8")
+    caplog.clear()
+    with pytest.raises(Abort):
+        mkdocs_build(project)
+    assert f"factcheck: {stray}: would be published in {search.FOLDER}/, where the search index goes" in caplog.text
+    assert "search_index: never" in caplog.text, "the message says how to go on"
+    assert tree(project / "site") == first.site, "nothing was published"
+
+    stray.rename(stray.parent.parent / "notes.txt")
+    again = build(project, caplog)
+    assert f"{search.FOLDER}/notes.txt" not in again.site
