@@ -248,11 +248,20 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.painter.start()
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        """Refuse a file that would land in the search index's folder: a hand-written page, a theme
-        file or another plugin's (every plugin has added its files by now). Pagefind would fail
-        on it, or a reused bundle would silently replace it."""
+        """Refuse a search page made for the single index of earlier versions (it would load files
+        the site no longer has), and a file that would land in the search index's folder: a
+        hand-written page, a theme file or another plugin's (every plugin has added its files by
+        now). Pagefind would fail on it, or a reused bundle would silently replace it."""
         if self.build is None or self.config.search_index == "never":
             return nav
+        outdated = sorted(f.src_uri for f in files.documentation_pages() if "pagefind-ui" in f.content_string)
+        if outdated:
+            raise PluginError(f"factcheck: {', '.join(outdated)}: loads Pagefind's ready-made interface "
+                              "(pagefind-ui.js), which the search index no longer has: it is split in bundles "
+                              f"({search.FOLDER}/bundles.json) that this version's search page reads. Take the "
+                              "search page of a new publication (`factcheck init NEW-FOLDER`): its "
+                              "content/search.md, theme_overrides/assets/factcheck/search.js and "
+                              "factcheck.css; nothing was published.")
         inside = sorted(f.abs_src_path or f.src_uri for f in files if f.dest_uri.startswith(f"{search.FOLDER}/"))
         if inside:
             raise PluginError(f"factcheck: {', '.join(inside)}: would be published in {search.FOLDER}/, where the "

@@ -396,3 +396,26 @@ def test_a_file_where_the_search_index_goes_is_refused(project: Path, where: str
     stray.rename(stray.parent.parent / "notes.txt")
     again = build(project, caplog)
     assert f"{search.FOLDER}/notes.txt" not in again.site
+
+
+def test_a_search_page_made_for_the_single_index_is_refused(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A publication made by an earlier version has a search page that loads Pagefind's ready-made
+    interface from the single index, which the site no longer has: its search would break without
+    a word. The build names the page and what to copy instead, and publishes nothing."""
+    from mkdocs.exceptions import Abort
+
+    first = build(project, caplog)
+    page = project / "content" / "search.md"
+    current = page.read_text(encoding="utf-8")
+    page.write_text("# Search\n\n<div id=\"search\"></div>\n"
+                    '<link rel="stylesheet" href="../pagefind/pagefind-ui.css">\n'
+                    '<script src="../pagefind/pagefind-ui.js"></script>\n', encoding="utf-8")
+    caplog.clear()
+    with pytest.raises(Abort):
+        mkdocs_build(project)
+    assert "factcheck: search.md: loads Pagefind's ready-made interface (pagefind-ui.js)" in caplog.text
+    assert "factcheck init NEW-FOLDER" in caplog.text and "search.js" in caplog.text
+    assert tree(project / "site") == first.site, "nothing was published"
+
+    page.write_text(current, encoding="utf-8")
+    assert build(project, caplog).site == first.site
