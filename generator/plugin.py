@@ -60,6 +60,8 @@ log = logging.getLogger("mkdocs.plugins.factcheck")
 MARKER = re.compile(r"<!--\s*factcheck:([a-z-]+)\s*-->")
 REUSABLE = frozenset({"claim", "topic", "speaker", "verdict", "source"})
 BODY_PLACEHOLDER = "<!-- factcheck: page body, <h1 included -->"
+OLD_SEARCH_UI = re.compile(r"""(?:src|href)\s*=\s*["'][^"']*pagefind-ui\.(?:js|css)""")
+"""How the search page of earlier versions loaded Pagefind's ready-made interface."""
 
 
 class FactcheckConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' Config is untyped
@@ -254,7 +256,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         now). Pagefind would fail on it, or a reused bundle would silently replace it."""
         if self.build is None or self.config.search_index == "never":
             return nav
-        outdated = sorted(f.src_uri for f in files.documentation_pages() if "pagefind-ui" in f.content_string)
+        outdated = sorted(f.src_uri for f in files.documentation_pages() if OLD_SEARCH_UI.search(f.content_string))
         if outdated:
             raise PluginError(f"factcheck: {', '.join(outdated)}: loads Pagefind's ready-made interface "
                               "(pagefind-ui.js), which the search index no longer has: it is split in bundles "
