@@ -50,7 +50,7 @@ from . import checkcache, compat, gcpolicy, keys, search, tuning, urls
 from .build import Build, BuildError
 from .cards import CardPainter, font_files
 from .html import plain_text, theme_text
-from .output import Output, OutputError
+from .output import Output, OutputError, spare
 from .pagecache import StoredPage
 from .render import GeneratedPage, head_html
 from .search import SearchIndex, SearchIndexError
@@ -145,7 +145,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         cache = self.build.cache_dir
         self.output = Output(Path(config.site_dir), store=cache / "output" if cache is not None else None,
                              staged=self.config.atomic and self.command == "build",
-                             copy_in_process=not tuning.on("copier"), keep_in_place=tuning.on("keep-in-place"))
+                             copy_in_process=not tuning.on("copier"), keep_in_place=tuning.on("keep-in-place"),
+                             make_spare=tuning.on("spare-maker") and spare.wanted())
         config.site_dir = str(self.output.folder)
         return config
 

@@ -8,6 +8,8 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
 - keep-in-place: a rebuild starts from the site an earlier build left (the spare, or the served
   folder) and keeps the files provably unchanged there (else it copies every file from the store)
 - copier: reused pages are copied into the site by a separate process (else by the build itself)
+- spare-maker: a build that replaced no site leaves a spare for the next one, made by a detached
+  process (else the next build copies every unchanged file itself)
 - gc-policy: Python's cyclic garbage collector runs less often during a build
 - placeholder: MkDocs holds a short placeholder instead of each generated page's body until written
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import os
 
-MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder")
+MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker")
 
 
 def on(mechanism: str) -> bool:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from generator import keys, urls
-from generator.output import Output
+from generator.output import Output, spare
 from generator.quotes import SourceText
 from generator.synth import synthesize
 from tests.conftest import mkdocs_build, tree
@@ -309,3 +309,70 @@ def test_serve_rebuilds_keep_files_in_place(publication: Path, tmp_path: Path,
     serve_build(publication, site)
     assert page.stat().st_ino == inode, "an unchanged page stays where it is under mkdocs serve"
     assert int(re.findall(r"\((\d+) of them kept in place\)", caplog.text)[-1]) > 20
+
+
+# the spare after a cold build (generator/output/spare.py) ------------------------------------------
+def reuse_figures(log: str) -> tuple[int, int]:
+    """(files reused from the cache, of them kept in place) as the last build logged them."""
+    reused, kept = re.findall(r"(\d+) unchanged file\(s\) reused from the cache \((\d+) of them kept in place\)",
+                              log)[-1]
+    return int(reused), int(kept)
+
+
+def test_a_cold_build_leaves_a_spare_and_the_next_build_keeps_every_unchanged_file(
+        publication: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that replaced no site starts a detached process that copies the site's files from the
+    store into a spare. The next build waits for it, keeps every unchanged file in place instead of
+    copying them all, and writes what a cold build writes. The spare's files are copies."""
+    monkeypatch.delenv("CI", raising=False)
+    caplog.set_level("INFO", logger="mkdocs.plugins.factcheck")
+    mkdocs_build(publication)
+    cache = publication / ".factcheck-cache"
+    spare.wait(cache)  # what the next build does first
+    made = cache / spare.SPARE
+    assert made.is_dir() and (cache / "manifests" / "spare.pickle").is_file()
+    assert not (cache / spare.MAKING).exists() and not (cache / f"{spare.MAKING}.pid").exists()
+    files = [p for p in made.rglob("*") if p.is_file()]
+    assert len(files) > 40 and all(p.stat().st_nlink == 1 for p in files), "copies, never links to the store"
+
+    claim = publication / "claims" / "claim-00003.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
+    caplog.clear()
+    built = tree(mkdocs_build(publication))
+    reused, kept = reuse_figures(caplog.text)
+    assert kept == reused > 40, "every unchanged file stays where the spare has it"
+    assert built == cold(publication, tmp_path / "work")
+
+
+def test_a_build_clears_what_a_stopped_spare_maker_left(publication: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A maker that stopped half-way (killed, the machine restarted) leaves a folder without a
+    manifest and the number of a process that is gone: the next build throws both away and copies
+    what it needs from the store."""
+    import subprocess
+    import sys
+
+    monkeypatch.delenv("CI", raising=False)
+    mkdocs_build(publication)
+    cache = publication / ".factcheck-cache"
+    spare.wait(cache)
+    shutil.rmtree(cache / spare.SPARE)
+    (cache / "manifests" / "spare.pickle").unlink()
+    half = cache / spare.MAKING / "claims" / "claim-00001"
+    half.mkdir(parents=True)
+    (half / "index.html").write_text("half written", encoding="utf-8")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    (cache / f"{spare.MAKING}.pid").write_text(gone, encoding="utf-8")
+    built = tree(mkdocs_build(publication))
+    assert built == cold(publication, tmp_path / "work")
+    assert b"half written" not in b"".join(built.values())
+    assert not (cache / f"{spare.MAKING}.pid").exists()
+
+
+def test_in_ci_a_cold_build_leaves_no_spare(publication: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CI job builds once: a spare would only be saved with the cache."""
+    monkeypatch.setenv("CI", "true")
+    mkdocs_build(publication)
+    cache = publication / ".factcheck-cache"
+    assert not (cache / spare.SPARE).exists() and not (cache / spare.MAKING).exists()

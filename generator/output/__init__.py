@@ -26,7 +26,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import kept
+from . import kept, spare
 from .copier import Copying
 from .fs import delete_trash, leftover_trash, move_to_trash
 from .store import FileStore
@@ -53,15 +53,17 @@ _SERVED: dict[str, kept.Manifest] = {}
 
 class Output:
     def __init__(self, target: Path, *, store: Path | None, staged: bool, copy_in_process: bool = False,
-                 keep_in_place: bool = True):
+                 keep_in_place: bool = True, make_spare: bool = False):
         self.target = target.resolve()
         self.staged = staged
         self.store = FileStore(store) if store is not None else None
         self.copy_in_process = copy_in_process
         self.keep_in_place = keep_in_place and store is not None
         self.folder = self.target.with_name(f".{self.target.name}.staging-{os.getpid()}") if staged else self.target
-        cache = store.parent if store is not None else None
-        self.spare = cache / "spare-site" if cache is not None else None
+        cache = self.cache = store.parent if store is not None else None
+        self.spare = cache / spare.SPARE if cache is not None else None
+        self.make_spare = make_spare and self.keep_in_place and staged
+        """Leave a spare behind a build that replaced no site (see `spare`)."""
         self.manifests = cache / "manifests" if cache is not None else None
         self.manifest: kept.Manifest = {}
         """What the folder held from an earlier build (see `kept`)."""
@@ -75,6 +77,8 @@ class Output:
     def clear(self) -> None:
         """Hide what the folder MkDocs writes into holds (MkDocs would delete it file by file)."""
         try:
+            if self.cache is not None:
+                spare.wait(self.cache)  # a spare still being made after the build before
             if self.staged:
                 self._trash.extend(self._leftover_staging())
                 self._trash.append(move_to_trash(self.folder))
@@ -170,6 +174,9 @@ class Output:
                 if self.keep_in_place else {}
             if self.staged:
                 self._publish(manifest)
+                if self.make_spare and self.cache is not None and self.store is not None \
+                        and not os.path.lexists(self.cache / spare.SPARE):
+                    spare.start(self.cache, self.store.folder, manifest)
             elif self.keep_in_place:
                 _SERVED[str(self.folder)] = manifest
         except OSError as exc:
