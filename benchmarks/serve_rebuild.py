@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -43,8 +44,12 @@ def measure(root: Path, port: str = "8765") -> tuple[float, float]:
         return first, time.perf_counter() - saved
     finally:
         claim.write_text(text, encoding="utf-8")
-        proc.terminate()
-        proc.wait()
+        proc.send_signal(signal.SIGINT)  # as Ctrl-C: MkDocs deletes its temporary site (SIGTERM would not)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def main() -> None:

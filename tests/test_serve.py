@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -32,14 +33,24 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, temporary: Path):
         self.port = free_port()
         self.lines: list[str] = []
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # its temporary site goes under `temporary`
             [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"],
-            cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, text=True,
+            cwd=root, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(temporary)}, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         threading.Thread(target=self._read, daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop it as an editor does, with Ctrl-C (SIGINT): MkDocs then deletes its temporary site.
+        SIGTERM would end it at once and leave the whole site behind in the temporary folder."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -67,13 +78,15 @@ class Server:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     root = copy_publication(tmp_path / "pub")
-    running = Server(root)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    running = Server(root, temporary)
     try:
         running.wait_for(r"Serving on")
         yield running, root
     finally:
-        running.process.terminate()
-        running.process.wait(timeout=30)
+        running.stop()
+    assert not list(temporary.iterdir()), "mkdocs serve leaves no temporary site behind"
 
 
 def test_serve_keeps_answering_through_content_errors_and_recovers(server: tuple[Server, Path]) -> None:
