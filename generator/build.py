@@ -215,6 +215,11 @@ class Build:
         listings = self.cache_dir / "search" if self.cache_dir is not None else None
         return SearchIndex(pages, language=self.site.language, listings=listings, stored=stored)
 
+    def rendering(self) -> bool:
+        """Whether claim pages are still being rendered on other cores (see `PageCache.claim_pages`)."""
+        background = self.renderer.cache.background if "renderer" in self.__dict__ else None
+        return background is not None and background.working()
+
     def claim_body(self, path: str) -> tuple[str, str | None] | None:
         """What the search indexer is sent for the claim page at `path` (see `SearchIndex.add`):
         (cache file, key) when its body is stored, (body, None) when it was rendered here, None

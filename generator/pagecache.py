@@ -154,25 +154,36 @@ class BackgroundRender:
         self.done: set[str] = set()
         self.pool = workers.fork_pool(count, (renderer, cache))
         chunks = [jobs[i:i + self.CHUNK] for i in range(0, len(jobs), self.CHUNK)]
-        self.results = self.pool.imap(_render_chunk, chunks)
+        self.unfinished = len(chunks)
+        """Chunks the workers have not finished (counted down by the pool's result thread)."""
+        self.results = [self.pool.apply_async(_render_chunk, (chunk,), callback=self._finished) for chunk in chunks]
+        self.taken = 0
         self.pool.close()  # each worker exits once the queue is empty, rather than idling till `finish`
 
-    def _take(self, batch: list[tuple[str, str, str]]) -> None:
-        for done_cid, key, title in batch:
+    def _finished(self, _batch: object) -> None:
+        self.unfinished -= 1
+
+    def working(self) -> bool:
+        """Whether the workers are still rendering (and holding their memory)."""
+        return self.unfinished > 0
+
+    def _take_next(self) -> bool:
+        if self.taken == len(self.results):
+            return False
+        for done_cid, key, title in self.results[self.taken].get():
             self.cache.record(done_cid, key, urls.claim_src(done_cid), "claim", title)
             self.done.add(done_cid)
+        self.taken += 1
+        return True
 
     def wait_for(self, cid: str) -> None:
         while cid not in self.done:
-            try:
-                batch = next(self.results)
-            except StopIteration:
-                raise RuntimeError(f"claim page {cid} was never rendered") from None
-            self._take(batch)
+            if not self._take_next():
+                raise RuntimeError(f"claim page {cid} was never rendered")
 
     def finish(self) -> None:
-        for batch in self.results:
-            self._take(batch)
+        while self._take_next():
+            pass
         self.pool.join()
 
     def abort(self) -> None:

@@ -232,7 +232,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         is still rendering as MkDocs writes their pages."""
         if self.search is None or self.output is None or self.build is None:
             return
-        self.search.start(self.output.folder)
+        self.search.start(self.output.folder, hold=self.build.rendering())
         for path in sorted(self.search.wanted):
             found = self.build.claim_body(path)
             if found is not None:
@@ -319,6 +319,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             return output
         src = page.file.src_uri
         generated = self.build.pages.get(src)
+        if self.search is not None and self.search.holding and not self.build.rendering():
+            self.search.release()  # the claim renderer's workers are done: Pagefind may have their memory
         if generated is not None and self.search is not None \
                 and (path := self.build.site.output_file(src)) in self.search.wanted:
             self.search.add(path, generated.html)

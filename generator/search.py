@@ -37,6 +37,8 @@ from . import keys
 from .output.fs import atomic_write
 
 FOLDER = "pagefind"
+GO = "go"
+"""The message that lets a holding indexer run Pagefind (see `SearchIndex.start`)."""
 """Where the search index goes in the site."""
 BUNDLE_CLAIMS = 1250
 """Claims per bundle, at most on average: Pagefind needs ~0.17 MB and ~1 ms per claim page here, so a
@@ -117,6 +119,8 @@ class SearchIndex:
         self.wanted = {path for b in self.stale for path in b.pages}
         """Claim pages whose body the indexer needs (see `add`)."""
         self._process: subprocess.Popen[bytes] | None = None
+        self.holding = False
+        """The indexer waits for `release` before it runs Pagefind."""
 
     def _listed(self, key: str) -> dict[str, str] | None:
         if self.listings is None:
@@ -131,17 +135,27 @@ class SearchIndex:
         """The files of the bundles an earlier build indexed (path in the site -> key)."""
         return {path: key for b in self.bundles if b.files is not None for path, key in b.files.items()}
 
-    def start(self, site: Path) -> None:
-        """Start the indexer for the stale bundles, writing into `site`."""
+    def start(self, site: Path, *, hold: bool = False) -> None:
+        """Start the indexer for the stale bundles, writing into `site`. With `hold`, it runs
+        Pagefind only once `release` is called (or the build is done): Pagefind takes about 200 MB
+        a bundle, and the claim renderer's workers hold as much until they finish."""
         atomic_write(site / FOLDER / "bundles.json",
                      json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
         self._drop_old_inputs()
+        self.holding = False
         if not self.stale:
             return
         self._process = subprocess.Popen([sys.executable, "-m", "generator.search"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self._send({"site": str(site), "language": self.language, "listings": self.listings,
-                    "inputs": self.inputs, "bundles": self.stale})
+                    "inputs": self.inputs, "bundles": self.stale, "hold": hold})
+        self.holding = hold
+
+    def release(self) -> None:
+        """Let the indexer run Pagefind (see `start`)."""
+        if self.holding and self._process is not None:
+            self.holding = False
+            self._send(GO)
 
     def _drop_old_inputs(self) -> None:
         """Pagefind inputs of bundles this build does not have (another number of bundles, or none)."""
@@ -251,26 +265,62 @@ def _stored_body(file: Path, key: str) -> str:
     return str(data["html"])
 
 
+class _Runs:
+    """The Pagefind runs of the indexer: one bundle at a time on a thread, each started once the
+    bundle's input is complete, and not before the build lets Pagefind run (see `SearchIndex.start`)."""
+
+    def __init__(self, settings: dict[str, Any], sources: dict[int, Path],
+                 pagefind: concurrent.futures.ThreadPoolExecutor):
+        self.settings, self.sources, self.pagefind = settings, sources, pagefind
+        self.held = bool(settings.get("hold"))
+        self.waiting: list[Bundle] = []
+        self.jobs: list[concurrent.futures.Future[dict[str, str]]] = []
+
+    def ready(self, bundle: Bundle) -> None:
+        self.waiting.append(bundle)
+        self._start()
+
+    def go(self) -> None:
+        self.held = False
+        self._start()
+
+    def _start(self) -> None:
+        if not self.held:
+            self.jobs.extend(self.pagefind.submit(_index_bundle, b, self.sources[b.number], self.settings)
+                             for b in self.waiting)
+            self.waiting.clear()
+
+    def produced(self) -> dict[str, str]:
+        self.go()  # the build is done
+        produced: dict[str, str] = {}
+        for job in self.jobs:
+            produced.update(job.result())
+        return produced
+
+
 def _serve() -> int:
     """Read the settings (with the stale `Bundle`s), then (path, body, key) messages from stdin (see
-    `SearchIndex.add`); index each bundle once its input folder holds every page."""
+    `SearchIndex.add`), or `GO`; index each bundle once its input folder holds every page."""
     stream = sys.stdin.buffer
     settings: dict[str, Any] = pickle.load(stream)
-    produced: dict[str, str] = {}
     missing: dict[int, set[str]] = {}
     of_page: dict[str, Bundle] = {}
     sources: dict[int, Path] = {}
     with tempfile.TemporaryDirectory(prefix="factcheck-search-") as tmp, \
             concurrent.futures.ThreadPoolExecutor(max_workers=1) as pagefind:
-        jobs = []
+        runs = _Runs(settings, sources, pagefind)
         for bundle in settings["bundles"]:
             sources[bundle.number], held = _input(settings["inputs"], Path(tmp), bundle)
             missing[bundle.number] = set(bundle.pages) - held
             of_page.update((page, bundle) for page in missing[bundle.number])
             if not missing[bundle.number]:
-                jobs.append(pagefind.submit(_index_bundle, bundle, sources[bundle.number], settings))
+                runs.ready(bundle)
         while any(missing.values()):
-            path, body, key = pickle.load(stream)
+            message = pickle.load(stream)
+            if message == GO:
+                runs.go()
+                continue
+            path, body, key = message
             bundle = of_page.pop(path, None)
             if bundle is None:
                 continue  # its folder holds it already
@@ -281,12 +331,12 @@ def _serve() -> int:
             target.write_text(_document(body, settings["language"]), encoding="utf-8")
             missing[bundle.number].discard(path)
             if not missing[bundle.number]:
-                jobs.append(pagefind.submit(_index_bundle, bundle, sources[bundle.number], settings))
+                runs.ready(bundle)
         with contextlib.suppress(EOFError):  # the rest (bodies its folders hold) until the build is done,
             while True:  # so that the build never waits on a full pipe while this waits to report
-                pickle.load(stream)
-        for job in jobs:
-            produced.update(job.result())
+                if pickle.load(stream) == GO:
+                    runs.go()
+        produced = runs.produced()
     sys.stdout.write(json.dumps(produced))
     return 0
 

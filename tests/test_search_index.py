@@ -319,6 +319,37 @@ def test_two_cold_builds_in_separate_processes_write_the_same_index(tmp_path: Pa
             assert values and values == sorted(values), f"bundle {folder}: {name} values, sorted"
 
 
+def test_pagefind_waits_for_the_claim_renderer_and_the_index_is_the_same(
+        project: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When claim pages are rendered on other cores while MkDocs writes (as at 10,000 claims; here
+    forced at 24), the indexer holds Pagefind back until the renderer's workers have finished, then
+    indexes every bundle: the site, search index included, is byte for byte what a build that
+    renders every page itself writes."""
+    from generator import pagecache
+
+    plain = cold(project, tmp_path / "plain", caplog)
+    holds: list[bool] = []
+    releases: list[bool] = []
+    start, release = search.SearchIndex.start, search.SearchIndex.release
+
+    def start_and_note(index: search.SearchIndex, site: Path, *, hold: bool = False) -> None:
+        holds.append(hold)
+        start(index, site, hold=hold)
+
+    def release_and_note(index: search.SearchIndex) -> None:
+        releases.append(index.holding)
+        release(index)
+
+    monkeypatch.setattr(search.SearchIndex, "start", start_and_note)
+    monkeypatch.setattr(search.SearchIndex, "release", release_and_note)
+    monkeypatch.setattr(pagecache, "PARALLEL_RENDER", 2)
+    rendered_aside = cold(project, tmp_path / "aside", caplog)
+    assert holds == [True], "the indexer was started holding Pagefind back"
+    assert True in releases, "and let go once the renderer was done"
+    assert (rendered_aside.bundles, rendered_aside.indexed) == (plain.bundles, plain.indexed) == (4, 4)
+    assert_same(rendered_aside.site, plain.site)
+
+
 # failures ---------------------------------------------------------------------------------------
 
 BLOCKING_HOOK = """\
