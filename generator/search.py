@@ -21,7 +21,6 @@ import contextlib
 import gzip
 import hashlib
 import json
-import os
 import pickle
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ from typing import Any
 import cbor2
 
 from . import keys
-from .output.fs import atomic_write, trash_name
+from .output.fs import atomic_write
 
 FOLDER = "pagefind"
 GO = "go"
@@ -122,9 +121,6 @@ class SearchIndex:
         self._process: subprocess.Popen[bytes] | None = None
         self.holding = False
         """The indexer waits for `release` before it runs Pagefind."""
-        self._site: Path | None = None
-        self._work: Path | None = None
-        """Where the indexer writes, beside the site (see `start`)."""
 
     def _listed(self, key: str) -> dict[str, str] | None:
         if self.listings is None:
@@ -140,20 +136,18 @@ class SearchIndex:
         return {path: key for b in self.bundles if b.files is not None for path, key in b.files.items()}
 
     def start(self, site: Path, *, hold: bool = False) -> None:
-        """Start the indexer for the stale bundles of the site MkDocs writes into `site`. It writes
-        beside that folder, not in it, so that it may start before the build has sorted out which
-        files of an earlier site it keeps (see `output.kept`); `finish` moves its bundles in. With
-        `hold`, it runs Pagefind only once `release` is called (or the build is done): Pagefind
-        takes about 200 MB a bundle, and the claim renderer's workers hold as much until they finish."""
-        self._site = site
+        """Start the indexer for the stale bundles, writing into `site`. With `hold`, it runs
+        Pagefind only once `release` is called (or the build is done): Pagefind takes about 200 MB
+        a bundle, and the claim renderer's workers hold as much until they finish."""
+        atomic_write(site / FOLDER / "bundles.json",
+                     json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
         self._drop_old_inputs()
         self.holding = False
         if not self.stale:
             return
-        self._work = trash_name(site.parent)
         self._process = subprocess.Popen([sys.executable, "-m", "generator.search"], stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._send({"site": str(self._work), "language": self.language, "listings": self.listings,
+        self._send({"site": str(site), "language": self.language, "listings": self.listings,
                     "inputs": self.inputs, "bundles": self.stale, "hold": hold})
         self.holding = hold
 
@@ -190,50 +184,23 @@ class SearchIndex:
             self._send((path, body, key))
 
     def finish(self) -> dict[str, str]:
-        """Wait for the indexer, move the bundles it made into the site, and list the bundles; return
-        the files it wrote (path in the site -> key)."""
+        """Wait for the indexer; return the files it wrote (path in the site -> key)."""
         process, self._process = self._process, None
-        assert self._site is not None, "finish() before start()"
-        produced: dict[str, str] = {}
-        if process is not None:
-            if self.wanted:
-                process.kill()
-                process.wait()
-                raise SearchIndexError(f"no body for {len(self.wanted)} page(s), e.g. {sorted(self.wanted)[0]}")
-            out, err = process.communicate()
-            if process.returncode != 0:
-                raise SearchIndexError(err.decode(errors="replace").strip()
-                                       or f"indexer exit code {process.returncode}")
-            produced = json.loads(out)
-            self._move_in()
-        atomic_write(self._site / FOLDER / "bundles.json",
-                     json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
+        if process is None:
+            return {}
+        if self.wanted:
+            process.kill()
+            process.wait()
+            raise SearchIndexError(f"no body for {len(self.wanted)} page(s), e.g. {sorted(self.wanted)[0]}")
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise SearchIndexError(err.decode(errors="replace").strip() or f"indexer exit code {process.returncode}")
+        produced: dict[str, str] = json.loads(out)
         return produced
-
-    def _move_in(self) -> None:
-        assert self._site is not None and self._work is not None
-        try:
-            (self._site / FOLDER).mkdir(parents=True, exist_ok=True)
-            for bundle in self.stale:
-                try:
-                    os.replace(self._work / bundle.folder, self._site / bundle.folder)
-                except OSError as exc:
-                    raise SearchIndexError(f"could not put search bundle {bundle.number} in place ({exc}); is "
-                                           f"another plugin writing under {FOLDER}/?") from None
-        except OSError as exc:
-            raise SearchIndexError(f"could not make the folder {self._site / FOLDER}: {exc}") from None
-        finally:
-            self._drop_work()
-
-    def _drop_work(self) -> None:
-        if self._work is not None:
-            shutil.rmtree(self._work, ignore_errors=True)
-            self._work = None
 
     def stop(self) -> None:
         """Stop indexing (the build failed)."""
         process, self._process = self._process, None
-        self._drop_work()
         if process is not None:
             process.kill()
             process.wait()
