@@ -80,6 +80,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.fixture(autouse=True)
+def _no_spare_in_the_background(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that replaces no site leaves a spare for the next one, made by a detached process
+    (generator/output/spare.py). Tests delete, copy and commit caches right after their builds,
+    so the spare is made only in the tests that test it (they set FACTCHECK_WITHOUT back)."""
+    monkeypatch.setenv("FACTCHECK_WITHOUT", "spare-maker")
+
+
 @pytest.fixture(scope="session")
 def web_tools() -> Path:
     """tools/web/node_modules (Nu Html Checker, axe-core at the versions package-lock.json pins), installed

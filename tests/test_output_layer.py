@@ -325,13 +325,14 @@ def test_a_cold_build_leaves_a_spare_and_the_next_build_keeps_every_unchanged_fi
     store into a spare. The next build waits for it, keeps every unchanged file in place instead of
     copying them all, and writes what a cold build writes. The spare's files are copies."""
     monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("FACTCHECK_WITHOUT")
     caplog.set_level("INFO", logger="mkdocs.plugins.factcheck")
     mkdocs_build(publication)
     cache = publication / ".factcheck-cache"
     spare.wait(cache)  # what the next build does first
     made = cache / spare.SPARE
     assert made.is_dir() and (cache / "manifests" / "spare.pickle").is_file()
-    assert not (cache / spare.MAKING).exists() and not (cache / f"{spare.MAKING}.pid").exists()
+    assert not spare.making(cache).exists() and not (cache / f"{spare.MAKING}.pid").exists()
     files = [p for p in made.rglob("*") if p.is_file()]
     assert len(files) > 40 and all(p.stat().st_nlink == 1 for p in files), "copies, never links to the store"
 
@@ -353,12 +354,13 @@ def test_a_build_clears_what_a_stopped_spare_maker_left(publication: Path, tmp_p
     import sys
 
     monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("FACTCHECK_WITHOUT")
     mkdocs_build(publication)
     cache = publication / ".factcheck-cache"
     spare.wait(cache)
     shutil.rmtree(cache / spare.SPARE)
     (cache / "manifests" / "spare.pickle").unlink()
-    half = cache / spare.MAKING / "claims" / "claim-00001"
+    half = spare.making(cache) / "claims" / "claim-00001"
     half.mkdir(parents=True)
     (half / "index.html").write_text("half written", encoding="utf-8")
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
@@ -367,12 +369,13 @@ def test_a_build_clears_what_a_stopped_spare_maker_left(publication: Path, tmp_p
     built = tree(mkdocs_build(publication))
     assert built == cold(publication, tmp_path / "work")
     assert b"half written" not in b"".join(built.values())
-    assert not (cache / f"{spare.MAKING}.pid").exists()
+    assert not (cache / f"{spare.MAKING}.pid").exists() and not spare.making(cache).exists()
 
 
 def test_in_ci_a_cold_build_leaves_no_spare(publication: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A CI job builds once: a spare would only be saved with the cache."""
+    monkeypatch.delenv("FACTCHECK_WITHOUT")
     monkeypatch.setenv("CI", "true")
     mkdocs_build(publication)
     cache = publication / ".factcheck-cache"
-    assert not (cache / spare.SPARE).exists() and not (cache / spare.MAKING).exists()
+    assert not (cache / spare.SPARE).exists() and not spare.making(cache).exists()

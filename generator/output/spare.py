@@ -7,9 +7,10 @@ the time of a rebuild that keeps them. So once a build has published a site and 
 `start` copies the files of that site's manifest from the store into a new spare, in a detached
 process (`python -m generator.output.spare CACHE`) that goes on after the build has returned:
 
-- it copies into `CACHE/spare-making/`, records that folder's manifest, then renames the folder
-  to the spare and the manifest to the spare's, in that order; a folder without its manifest is
-  never used (`Output._take_spare`);
+- it copies into a folder beside the cache (`CACHE.spare-making/`, so that deleting the cache in
+  the meantime is not disturbed), records that folder's manifest, then renames the folder to the
+  spare and the manifest to the spare's, in that order; a folder without its manifest is never
+  used (`Output._take_spare`);
 - the next build in the same cache waits for it first (`wait`), so a build never reads a spare
   being written, and clears what a stopped one left.
 
@@ -47,10 +48,15 @@ def wanted() -> bool:
     return os.name == "posix" and not os.environ.get("CI")
 
 
+def making(cache: Path) -> Path:
+    """The folder a spare is made in, beside the cache."""
+    return cache.with_name(f"{cache.name}.{MAKING}")
+
+
 def start(cache: Path, store_folder: Path, manifest: kept.Manifest) -> None:
     """Make a spare of the site `manifest` describes (output path -> key and signature), from the
     store in `store_folder`, in a detached process."""
-    folder = cache / MAKING
+    folder = making(cache)
     if os.path.lexists(folder) or os.path.lexists(cache / SPARE) or not manifest:
         return
     folder.mkdir(parents=True)
@@ -75,7 +81,7 @@ def wait(cache: Path, timeout: float = 300) -> None:
             process.wait()
     else:
         _wait_for_pid(cache / f"{MAKING}.pid", timeout)
-    shutil.rmtree(cache / MAKING, ignore_errors=True)
+    shutil.rmtree(making(cache), ignore_errors=True)
     for name in (f"{MAKING}.pid", f"{MAKING}.jobs"):
         (cache / name).unlink(missing_ok=True)
     (cache / "manifests" / f"{MAKING}.pickle").unlink(missing_ok=True)
@@ -107,11 +113,11 @@ def _alive(pid: int) -> bool:
 
 def make(cache: Path) -> None:
     """The maker's work: copy, record the manifest, then put the spare and its manifest in place."""
-    folder, manifests = cache / MAKING, cache / "manifests"
+    folder, manifests = making(cache), cache / "manifests"
     jobs: list[tuple[str, str, str]] = pickle.loads((cache / f"{MAKING}.jobs").read_bytes())
     copy_all([(source, f"{folder}/{path}") for source, path, _ in jobs])
     manifest = kept.record(folder, _keys(jobs))
-    manifests.mkdir(parents=True, exist_ok=True)
+    manifests.mkdir(exist_ok=True)  # not the cache itself, should it have been deleted meanwhile
     kept.save(manifests / f"{MAKING}.pickle", manifest)
     if os.path.lexists(cache / SPARE):
         raise FileExistsError(cache / SPARE)
@@ -128,7 +134,7 @@ def main(argv: list[str]) -> int:
     try:
         make(cache)
     except (OSError, pickle.UnpicklingError, EOFError):  # the next build copies what it needs instead
-        shutil.rmtree(cache / MAKING, ignore_errors=True)
+        shutil.rmtree(making(cache), ignore_errors=True)
         (cache / "manifests" / f"{MAKING}.pickle").unlink(missing_ok=True)
         return 1
     finally:
