@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import search
+from generator import pagecache, search
 from generator.synth import synthesize
 
 from .conftest import REPO, engine_command, mkdocs_build, tree
@@ -43,6 +44,7 @@ PER_BUNDLE = 6
 LOG = re.compile(r"search index: (\d+) bundle\(s\), (\d+) indexed again")
 NEW_WORD = "Wombatburg"
 FILTERS = ["speaker", "topic", "verdict"]
+RENDER_CHUNK = pagecache._render_chunk
 
 
 @dataclass
@@ -319,14 +321,19 @@ def test_two_cold_builds_in_separate_processes_write_the_same_index(tmp_path: Pa
             assert values and values == sorted(values), f"bundle {folder}: {name} values, sorted"
 
 
+def _render_slowly(jobs: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Claim rendering in a worker, made slow enough that the indexer starts while it still works
+    on any machine (module-level: the pool sends it to the worker by name)."""
+    time.sleep(0.3)
+    return RENDER_CHUNK(jobs)
+
+
 def test_pagefind_waits_for_the_claim_renderer_and_the_index_is_the_same(
         project: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     """When claim pages are rendered on other cores while MkDocs writes (as at 10,000 claims; here
     forced at 24), the indexer holds Pagefind back until the renderer's workers have finished, then
     indexes every bundle: the site, search index included, is byte for byte what a build that
     renders every page itself writes."""
-    from generator import pagecache
-
     plain = cold(project, tmp_path / "plain", caplog)
     holds: list[bool] = []
     releases: list[bool] = []
@@ -343,6 +350,8 @@ def test_pagefind_waits_for_the_claim_renderer_and_the_index_is_the_same(
     monkeypatch.setattr(search.SearchIndex, "start", start_and_note)
     monkeypatch.setattr(search.SearchIndex, "release", release_and_note)
     monkeypatch.setattr(pagecache, "PARALLEL_RENDER", 2)
+    monkeypatch.setattr(pagecache.BackgroundRender, "CHUNK", 4)
+    monkeypatch.setattr(pagecache, "_render_chunk", _render_slowly)
     rendered_aside = cold(project, tmp_path / "aside", caplog)
     assert holds == [True], "the indexer was started holding Pagefind back"
     assert True in releases, "and let go once the renderer was done"
