@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import kept, spare
 from .copier import Copying
-from .fs import delete_trash, leftover_trash, move_to_trash
+from .fs import delete_trash, leftover_trash, move_to_trash, process_alive
 from .store import FileStore
 
 __all__ = ["Output", "OutputError", "Plan"]
@@ -114,7 +114,7 @@ class Output:
         found: list[Path | None] = []
         for path in self.target.parent.glob(f".{self.target.name}.staging-*"):
             pid = path.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
                 found.append(move_to_trash(path))
         return found
 
@@ -215,12 +215,3 @@ class Output:
         trash, self._trash = self._trash, []
         delete_trash(trash)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

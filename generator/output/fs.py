@@ -78,3 +78,14 @@ def delete_trash(paths: Iterable[Path | None]) -> None:
     for path in paths:
         if path is not None:
             delete_now(path)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process runs under `pid` (to tell what a stopped build or helper left behind)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from . import kept
 from .copier import copy_all
+from .fs import process_alive
 
 MAKING = "spare-making"
 SPARE = "spare-site"
@@ -93,22 +94,13 @@ def _wait_for_pid(pid_file: Path, timeout: float) -> None:
     except (OSError, ValueError):
         return
     deadline = time.monotonic() + timeout
-    while _alive(pid):
+    while process_alive(pid):
         if time.monotonic() > deadline:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
             return
         time.sleep(0.05)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def make(cache: Path) -> None:
