@@ -257,7 +257,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         now). Pagefind would fail on it, or a reused bundle would silently replace it."""
         if self.build is None or self.config.search_index == "never":
             return nav
-        outdated = sorted(f.src_uri for f in files.documentation_pages() if OLD_SEARCH_UI.search(f.content_string))
+        outdated = sorted(f.src_uri for f in files.documentation_pages()
+                          if not f.generated_by and OLD_SEARCH_UI.search(f.content_string))
         if outdated:
             raise PluginError(f"factcheck: {', '.join(outdated)}: loads Pagefind's ready-made interface "
                               "(pagefind-ui.js), which the search index no longer has: it is split in bundles "

@@ -37,9 +37,9 @@ from . import keys
 from .output.fs import atomic_write
 
 FOLDER = "pagefind"
+"""Where the search index goes in the site."""
 GO = "go"
 """The message that lets a holding indexer run Pagefind (see `SearchIndex.start`)."""
-"""Where the search index goes in the site."""
 BUNDLE_CLAIMS = 1250
 """Claims per bundle, at most on average: Pagefind needs ~0.17 MB and ~1 ms per claim page here, so a
 bundle stays near 200 MB and a second of indexing. More bundles cost the first search more."""

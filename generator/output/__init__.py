@@ -174,9 +174,8 @@ class Output:
                 if self.keep_in_place else {}
             if self.staged:
                 self._publish(manifest)
-                if self.make_spare and self.cache is not None and self.store is not None \
-                        and not os.path.lexists(self.cache / spare.SPARE):
-                    spare.start(self.cache, self.store.folder, manifest)
+                if self.make_spare and self.cache is not None and self.store is not None:
+                    spare.start(self.cache, self.store.folder, manifest)  # unless there is one
             elif self.keep_in_place:
                 _SERVED[str(self.folder)] = manifest
         except OSError as exc:

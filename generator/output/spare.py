@@ -29,7 +29,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 from . import kept
@@ -108,17 +107,13 @@ def make(cache: Path) -> None:
     folder, manifests = making(cache), cache / "manifests"
     jobs: list[tuple[str, str, str]] = pickle.loads((cache / f"{MAKING}.jobs").read_bytes())
     copy_all([(source, f"{folder}/{path}") for source, path, _ in jobs])
-    manifest = kept.record(folder, _keys(jobs))
+    manifest = kept.record(folder, {path: key for _, path, key in jobs})
     manifests.mkdir(exist_ok=True)  # not the cache itself, should it have been deleted meanwhile
     kept.save(manifests / f"{MAKING}.pickle", manifest)
     if os.path.lexists(cache / SPARE):
         raise FileExistsError(cache / SPARE)
     os.replace(folder, cache / SPARE)
     os.replace(manifests / f"{MAKING}.pickle", manifests / "spare.pickle")
-
-
-def _keys(jobs: list[tuple[str, str, str]]) -> Mapping[str, str]:
-    return {path: key for _, path, key in jobs}
 
 
 def main(argv: list[str]) -> int:
