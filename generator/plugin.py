@@ -52,6 +52,7 @@ from .cards import CardPainter, font_files
 from .html import plain_text, theme_text
 from .output import Output, OutputError, spare
 from .pagecache import StoredPage
+from .pageshell import PageShells
 from .render import GeneratedPage, head_html
 from .search import SearchIndex, SearchIndexError
 from .theme_fixes import fix_theme_markup
@@ -84,6 +85,10 @@ class FactcheckConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' Confi
     """Draw an Open Graph image per claim (on a second core while MkDocs renders)."""
     atomic = c.Type(bool, default=True)
     """Build into a staging folder and publish it whole, only when the build succeeds."""
+    page_shell = c.Type(bool, default=True)
+    """Put generated pages in a shell of the theme's page, derived from the theme and checked, instead
+    of running the theme's templates for each (`generator/pageshell.py`). Turn off for a theme override
+    that shows generated pages of one folder differently by their own wording."""
     only = c.ListOfItems(c.Type(str), default=[])
     """Build only these claim files (paths); used by `factcheck preview`."""
 
@@ -101,6 +106,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.sitemap: dict[str, str] = {}
         self.collector: tuple[int, int, int] | None = None
         self.warnings: CountHandler | None = None
+        self.shells: PageShells | None = None
 
     # lifecycle ---------------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -121,6 +127,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.build, self.output, self.produced, self.painter, self.sitemap = None, None, {}, None, {}
         self.search = None
+        self.shells = PageShells() if self.config.page_shell and tuning.on("page-shell") else None
         if not self.config.enabled:
             return config
         if not config.site_url:
@@ -275,11 +282,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         return nav
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
-        """Keep the theme's compiled templates between builds (Jinja2 checks each template's source)."""
+        """Keep the theme's compiled templates between builds (Jinja2 checks each template's source), and
+        let generated pages be put in a shell of the theme's page (`pageshell`)."""
         if self.build is not None and self.build.cache_dir is not None:
             folder = self.build.cache_dir / "jinja"
             folder.mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        if self.build is not None and self.shells is not None:
+            self.shells.install(env)
         return env
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
@@ -288,6 +298,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         generated = self.build.pages.get(page.file.src_uri)
         if generated is not None:
             page.meta["title"] = theme_text(generated.title)
+            if self.shells is not None and generated.kind in REUSABLE:
+                self.shells.take(page)
             return ""
         fragments = self.build.renderer.fragments(page.file.src_uri)
 
@@ -402,6 +414,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
                          len(self.search.bundles), len(self.search.stale), time.perf_counter() - started)
         except (BuildError, OutputError, RuntimeError, SearchIndexError) as exc:
             raise PluginError(f"factcheck: {exc}") from None
+        if self.shells is not None and self.shells.templates:
+            log.info("factcheck: %d generated page(s) put in a shell of the theme's page, %d rendered by the theme",
+                     *self.shells.counts())
         counted = self._stop_counting()
         if counted:
             raise PluginError(f"factcheck: {counted} warning(s) in strict mode; nothing was published")

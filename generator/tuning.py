@@ -12,13 +12,15 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
   process (else the next build copies every unchanged file itself)
 - gc-policy: Python's cyclic garbage collector runs less often during a build
 - placeholder: MkDocs holds a short placeholder instead of each generated page's body until written
+- page-shell: generated pages are put in a shell of the theme's page, derived and checked once per
+  folder, instead of being rendered by the theme's templates one by one (`generator/pageshell.py`)
 """
 
 from __future__ import annotations
 
 import os
 
-MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker")
+MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell")
 
 
 def on(mechanism: str) -> bool:
