@@ -6,8 +6,8 @@ Writes a synthetic publication, then runs a cold `mkdocs build` (default configu
 cards and search on) twice: once sampling the memory of every process of the build every 50 ms
 (grouped by role: the build itself, the claim renderer, the card painter, the search indexer,
 Pagefind), once under cProfile. Prints the peak memory of each role at the moment the whole
-tree peaked, each role's own peak, and the functions of the build process with the most
-cumulative time.
+tree peaked, each role's own peak, the CPU time of each role, and the functions of the build
+process with the most cumulative time.
 """
 
 from __future__ import annotations
@@ -48,11 +48,15 @@ def sample(pub: Path) -> None:
     process = subprocess.Popen(["mkdocs", "build", "-q"], cwd=pub, env=ENV, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     peak_total, at_peak, own_peak = 0, {}, {}
+    cpu: dict[int, tuple[str, float, float]] = {}  # pid -> role, user and system seconds last seen
     while process.poll() is None:
         by_role: dict[str, int] = {}
         for pid in _tree(process.pid):
             name = role(pid, process.pid)
             by_role[name] = by_role.get(name, 0) + _memory(pid)[1]
+            used = _cpu(pid)
+            if used is not None:
+                cpu[pid] = (name, *used)
         total = sum(by_role.values())
         for name, pss in by_role.items():
             own_peak[name] = max(own_peak.get(name, 0), pss)
@@ -65,6 +69,22 @@ def sample(pub: Path) -> None:
     print("| process | PSS at the peak | own peak PSS |\n|---|---|---|")
     for name in sorted(own_peak, key=lambda n: -own_peak[n]):
         print(f"| {name} | {at_peak.get(name, 0) / 1024:.0f} MB | {own_peak[name] / 1024:.0f} MB |")
+    print("\nCPU time by process (last seen, every 50 ms; a process's last moments are missed)")
+    print("| process | processes | user | system |\n|---|---|---|---|")
+    for name in sorted({n for n, _, _ in cpu.values()}):
+        rows = [(u, s) for n, u, s in cpu.values() if n == name]
+        print(f"| {name} | {len(rows)} | {sum(u for u, _ in rows):.1f} s | {sum(s for _, s in rows):.1f} s |")
+
+
+def _cpu(pid: int) -> tuple[float, float] | None:
+    """User and system seconds a process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def profile(pub: Path, top: int) -> None:
