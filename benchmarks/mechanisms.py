@@ -78,7 +78,7 @@ def fresh(root: Path, *, cache: bool) -> None:
 # rebuild after one edit, or a refill (a rebuild with the cache kept but neither site nor spare,
 # as in CI).
 SCENARIOS = {
-    "cold": ("gc-policy", "placeholder", "page-shell"),
+    "cold": ("gc-policy", "placeholder", "page-shell", "card-share", "spare-maker"),
     "rebuild": ("keep-in-place", "copier"),
     "refill": ("copier",),
     "after-cold": ("spare-maker",),

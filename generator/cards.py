@@ -6,15 +6,19 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
+import tempfile
 import zlib
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import IO
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
+from . import tuning
 from .output.fs import atomic_write
 
 WIDTH, HEIGHT = 1200, 630
@@ -209,48 +213,112 @@ def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
         atomic_write(Path(dest), data)
 
 
+SHARE = b"share\n"
+"""What the build sends a painter when it is free to draw too (see `CardPainter.finish`)."""
+
+
 class CardPainter:
     """Draws the cards a build lacks, in a second process (when there are many) while MkDocs
     renders pages on the first core. Each card goes to the store and, as a separate copy, to the
     output folder. The process is a fresh interpreter (`python -m generator.cards`) that gets the
-    jobs on its standard input: a fork would carry the whole build's memory along."""
+    jobs on its standard input: a fork would carry the whole build's memory along.
+
+    When the build is done with its own work and the painter is not, the build takes the second
+    half of the cards still to draw (`finish`), so that the last cards are drawn on both cores
+    rather than on one while the other waits."""
 
     INLINE_LIMIT = 64
 
     def __init__(self, jobs: list[tuple[dict[str, str], str | None, str]]):
         self.jobs = jobs
         self.process: subprocess.Popen[bytes] | None = None
+        self.errors: IO[bytes] | None = None
+        self.drawn_here = 0
+        """Cards the build drew itself (the painter's share is the rest)."""
 
     def start(self) -> None:
         if len(self.jobs) > self.INLINE_LIMIT:
             # Pillow keeps freed image memory for the next card instead of handing it back to the
             # system and faulting it in again: a tenth less time a card.
+            # not a pipe: `finish` reads the painter's answer on stdout first; closed there or in `stop`
+            self.errors = tempfile.TemporaryFile()  # noqa: SIM115
             self.process = subprocess.Popen([sys.executable, "-m", "generator.cards"], stdin=subprocess.PIPE,
-                                            stderr=subprocess.PIPE, env={**os.environ, "PILLOW_BLOCKS_MAX": "16"})
+                                            stdout=subprocess.PIPE, stderr=self.errors,
+                                            env={**os.environ, "PILLOW_BLOCKS_MAX": "16"})
             assert self.process.stdin is not None
+            data = pickle.dumps(self.jobs, protocol=pickle.HIGHEST_PROTOCOL)
             with contextlib.suppress(BrokenPipeError):  # it stopped; `finish` says why
-                pickle.dump(self.jobs, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                self.process.stdin.close()
+                self.process.stdin.write(struct.pack(">Q", len(data)) + data)
+                self.process.stdin.flush()
 
     def stop(self) -> None:
         """Stop drawing (the build failed); cards already drawn stay in the store."""
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        if self.errors is not None:
+            self.errors.close()
 
     def finish(self) -> int:
-        """Wait for every card; return how many were drawn."""
-        if self.process is not None:
-            assert self.process.stderr is not None
-            errors = self.process.stderr.read()  # its standard input is closed already: no communicate()
-            self.process.wait()
-            if self.process.returncode != 0:
-                raise RuntimeError(f"share-card process failed with exit code {self.process.returncode}:\n"
-                                   + errors.decode(errors="replace")[-2000:])
-        else:
+        """Draw a share of the cards left, wait for the painter's; return how many were drawn."""
+        process = self.process
+        if process is None:
             draw_into(self.jobs)
+            return len(self.jobs)
+        assert process.stdin is not None and process.stdout is not None and self.errors is not None
+        with contextlib.suppress(BrokenPipeError):  # it has finished, or stopped: `returncode` says
+            if tuning.on("card-share"):
+                process.stdin.write(SHARE)
+            process.stdin.close()
+        answer = process.stdout.readline()  # where its share ends; nothing if it had drawn every card
+        if answer:
+            mine = self.jobs[int(answer):]
+            try:
+                draw_into(mine)
+            except OSError as exc:
+                self.stop()
+                raise RuntimeError(f"could not write share cards: {exc}") from None
+            self.drawn_here = len(mine)
+        process.wait()
+        self.errors.seek(0)
+        errors = self.errors.read()
+        self.errors.close()
+        if process.returncode != 0:
+            raise RuntimeError(f"share-card process failed with exit code {process.returncode}:\n"
+                               + errors.decode(errors="replace")[-2000:])
         return len(self.jobs)
 
 
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts, left = [], size
+    while left:
+        part = os.read(fd, min(left, 1 << 20))
+        if not part:
+            raise EOFError("the build stopped sending jobs")
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _paint() -> None:
+    """The painter process: read the jobs (length, then pickle) from standard input and draw them
+    in order. Between cards, if the build has written `SHARE`, answer with the index where this
+    process stops (half-way through what is left) and stop there: the build draws the rest."""
+    stdin = sys.stdin.fileno()
+    jobs = pickle.loads(_read_exactly(stdin, struct.unpack(">Q", _read_exactly(stdin, 8))[0]))
+    end, asked = len(jobs), False
+    for index, job in enumerate(jobs):
+        if index == end:
+            break
+        if not asked and os.name == "posix" and select.select([stdin], [], [], 0)[0]:
+            asked = True
+            end = index + (len(jobs) - index + 1) // 2
+            sys.stdout.write(f"{end}\n")
+            sys.stdout.flush()
+            if index == end:
+                break
+        draw_into([job])
+
+
 if __name__ == "__main__":
-    draw_into(pickle.load(sys.stdin.buffer))
+    _paint()

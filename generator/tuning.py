@@ -9,9 +9,12 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
   folder) and keeps the files provably unchanged there (else it copies every file from the store)
 - copier: reused pages are copied into the site by a separate process (else by the build itself)
 - spare-maker: a build that replaced no site leaves a spare for the next one, made by a detached
-  process (else the next build copies every unchanged file itself)
+  process, which also makes the build's copies for the store (else the build makes those, and
+  the next build copies every unchanged file itself)
 - gc-policy: Python's cyclic garbage collector runs less often during a build
 - placeholder: MkDocs holds a short placeholder instead of each generated page's body until written
+- card-share: when the build has finished its own work before the card painter, it draws half of
+  the cards left (else it waits for the painter)
 - page-shell: generated pages are put in a shell of the theme's page, derived and checked once per
   folder, instead of being rendered by the theme's templates one by one (`generator/pageshell.py`)
 """
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import os
 
-MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell")
+MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell", "card-share")
 
 
 def on(mechanism: str) -> bool:

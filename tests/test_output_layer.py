@@ -8,13 +8,14 @@ import hashlib
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator import keys, urls
-from generator.output import Output, spare
+from generator.output import Output, kept, spare
 from generator.quotes import SourceText
 from generator.synth import synthesize
 from tests.conftest import mkdocs_build, tree
@@ -335,6 +336,7 @@ def test_a_cold_build_leaves_a_spare_and_the_next_build_keeps_every_unchanged_fi
     assert not spare.making(cache).exists() and not (cache / f"{spare.MAKING}.pid").exists()
     files = [p for p in made.rglob("*") if p.is_file()]
     assert len(files) > 40 and all(p.stat().st_nlink == 1 for p in files), "copies, never links to the store"
+    _every_published_file_is_stored(publication)
 
     claim = publication / "claims" / "claim-00003.yaml"
     claim.write_text(claim.read_text(encoding="utf-8").replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
@@ -379,3 +381,36 @@ def test_in_ci_a_cold_build_leaves_no_spare(publication: Path, monkeypatch: pyte
     mkdocs_build(publication)
     cache = publication / ".factcheck-cache"
     assert not (cache / spare.SPARE).exists() and not spare.making(cache).exists()
+    _every_published_file_is_stored(publication)  # by the build itself
+
+
+def _every_published_file_is_stored(publication: Path) -> None:
+    """Each file of the site's manifest has a copy of its bytes in the store (not a link)."""
+    cache, site = publication / ".factcheck-cache", publication / "site"
+    manifest = kept.load(cache / "manifests" / "site.pickle")
+    assert len(manifest) > 40
+    for path, (key, _) in manifest.items():
+        stored = cache / "output" / key
+        assert stored.read_bytes() == (site / path).read_bytes(), path
+        assert stored.stat().st_ino != (site / path).stat().st_ino
+
+
+def test_the_spare_maker_stores_a_published_file_only_as_the_build_wrote_it(tmp_path: Path) -> None:
+    """After a cold build the spare maker copies the build's files into the store from the published
+    site: a file edited in place since (same size, new content) is left out, for the next build
+    to produce again; an untouched one is stored as a copy."""
+    site, store = tmp_path / "site", tmp_path / "store"
+    store.mkdir()
+    (site / "a").mkdir(parents=True)
+    untouched, edited = site / "a" / "index.html", site / "edited.html"
+    untouched.write_bytes(b"<p>as built</p>")
+    edited.write_bytes(b"<p>as built</p>")
+    signatures = {p: kept.signature(str(p)) for p in (untouched, edited)}
+    time.sleep(0.01)  # past the file system's clock tick, as any later edit is
+    with open(edited, "r+b") as handle:  # in place: same inode, same size
+        handle.write(b"<p>EDITED!</p>")
+    assert spare.store(str(untouched), str(store / "k1"), signatures[untouched]) is True
+    assert spare.store(str(edited), str(store / "k2"), signatures[edited]) is False
+    assert (store / "k1").read_bytes() == b"<p>as built</p>" and not (store / "k2").exists()
+    assert (store / "k1").stat().st_ino != untouched.stat().st_ino
+    assert sorted(p.name for p in store.iterdir()) == ["k1"], "no temporary file left"

@@ -75,6 +75,34 @@ def test_painter_writes_each_card_to_the_store_and_the_site_as_separate_files(tm
     assert Image.open(tmp_path / "site" / "cards" / "b.png").size == (1200, 630)
 
 
+def test_the_build_draws_the_second_half_of_what_the_painter_has_left(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """`finish` asks the painter to share: it stops half-way through the cards it has left and
+    the build draws the rest. Every card is drawn once, to both places, as `draw_card` draws it."""
+    monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
+    base = {"site_name": "Desk", "speaker": "Сергей Лавров", "role": "Foreign Minister", "verdict": "Disputed",
+            "colour": "#6a1b9a", "icon": "scale"}
+    jobs: list[tuple[dict[str, str], str | None, str]] = [
+        ({**base, "claim": f"Claim number {n} — встреча"}, str(tmp_path / "store" / f"k{n}"),
+         str(tmp_path / "site" / "cards" / f"c{n}.png")) for n in range(40)]
+    painter = CardPainter(jobs)
+    painter.start()
+    assert painter.finish() == 40
+    assert 0 < painter.drawn_here <= 20, "the painter had every card left when asked: it keeps half"
+    for fields, stored, dest in jobs:
+        assert stored is not None
+        assert Path(stored).read_bytes() == Path(dest).read_bytes() == cards.draw_card(**fields)
+    assert not list((tmp_path / "site" / "cards").glob(".*.tmp"))
+
+
+def test_a_painter_that_fails_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
+    painter = CardPainter([({"site_name": "Desk"}, None, str(tmp_path / "a.png"))])  # fields missing
+    painter.start()
+    with pytest.raises(RuntimeError, match=r"share-card process failed with exit code 1:(.|\n)*TypeError"):
+        painter.finish()
+
+
 def _sample_fields() -> list[dict[str, str]]:
     """A long claim with descenders and a Unicode speaker, once for each verdict of the sample scale."""
     claim = ("Я не обещал референдум, José said: unemployment fell by half since 2019 while wages grew "

@@ -14,7 +14,8 @@ One build goes through it in four steps:
    this tool wrote them (`kept`), deletes everything else there, and copies the missing ones from
    the store in a process of its own while MkDocs writes the rest. Copies, never links: a
    published file shares nothing with the cache.
-4. `commit(produced)` waits for the copies, keeps a copy of each produced file in the store,
+4. `commit(produced)` waits for the copies, keeps a copy of each produced file in the store
+   (after a cold build, the spare maker does that from the published site, see `spare`),
    records the folder's manifest, and swaps the staging folder in (the replaced site becomes the
    spare); `abort()` throws the staging folder away and leaves the published site as it was.
 """
@@ -79,6 +80,8 @@ class Output:
         try:
             if self.cache is not None:
                 spare.wait(self.cache)  # a spare still being made after the build before
+            if self.store is not None:
+                self.store.refresh()  # with what that spare maker stored
             if self.staged:
                 self._trash.extend(self._leftover_staging())
                 self._trash.append(move_to_trash(self.folder))
@@ -165,17 +168,20 @@ class Output:
         """Keep a copy of each produced file (output path -> key), then publish the folder."""
         self.settle()
         try:
-            if self.store is not None:
-                for path, key in produced.items():
-                    if not self.store.has(key):
-                        self.store.put_file(key, f"{self.folder}/{path}")
-                self.store.prune([*self.plan_made.reuse.values(), *self.plan_made.produce.values()])
             manifest = kept.record(self.folder, {**self.plan_made.reuse, **self.plan_made.produce}) \
                 if self.keep_in_place else {}
+            spare_next = self.make_spare and self.cache is not None and spare.can_start(self.cache, manifest)
+            unstored: dict[str, str] = {}
+            if self.store is not None:
+                unstored = {path: key for path, key in produced.items() if not self.store.has(key)}
+                if not spare_next:  # else the spare maker stores them, from the published site
+                    for path, key in unstored.items():
+                        self.store.put_file(key, f"{self.folder}/{path}")
+                self.store.prune([*self.plan_made.reuse.values(), *self.plan_made.produce.values()])
             if self.staged:
                 self._publish(manifest)
-                if self.make_spare and self.cache is not None and self.store is not None:
-                    spare.start(self.cache, self.store.folder, manifest)  # unless there is one
+                if spare_next and self.cache is not None and self.store is not None:
+                    spare.start(self.cache, self.store.folder, manifest, site=self.target, unstored=unstored)
             elif self.keep_in_place:
                 _SERVED[str(self.folder)] = manifest
         except OSError as exc:

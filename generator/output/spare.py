@@ -5,7 +5,10 @@ keeps in place (see `kept`). A cold build replaces no site, so the rebuild after
 every unchanged file from the store into a new folder: at 10,000 claims, 30,000 files and twice
 the time of a rebuild that keeps them. So once a build has published a site and no spare exists,
 `start` copies the files of that site's manifest from the store into a new spare, in a detached
-process (`python -m generator.output.spare CACHE`) that goes on after the build has returned:
+process (`python -m generator.output.spare CACHE`) that goes on after the build has returned.
+That build also leaves to it the copies of its files for the store (ten thousand pages and more,
+seconds at the end of a cold build), which it makes first, from the published site, each only if
+the file is still what the build wrote (`kept.signature`, which any write changes). Then:
 
 - it copies into a folder beside the cache (`CACHE.spare-making/`, so that deleting the cache in
   the meantime is not disturbed), records that folder's manifest, then renames the folder to the
@@ -14,8 +17,8 @@ process (`python -m generator.output.spare CACHE`) that goes on after the build 
 - the next build in the same cache waits for it first (`wait`), so a build never reads a spare
   being written, and clears what a stopped one left.
 
-Nothing is lost when it fails or is killed: the next build copies what it needs, as it would
-have anyway. Not started in CI (`CI` set): a CI job builds once, and the spare would only be
+Nothing is lost when it fails or is killed: the next build copies what it needs, and produces
+again what the store lacks. Not started in CI (`CI` set): a CI job builds once, and the spare would only be
 saved with the cache.
 """
 
@@ -29,11 +32,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import kept
 from .copier import copy_all
-from .fs import process_alive
+from .fs import copy_file, process_alive
 
 MAKING = "spare-making"
 SPARE = "spare-site"
@@ -53,15 +57,25 @@ def making(cache: Path) -> Path:
     return cache.with_name(f"{cache.name}.{MAKING}")
 
 
-def start(cache: Path, store_folder: Path, manifest: kept.Manifest) -> None:
+def can_start(cache: Path, manifest: kept.Manifest) -> bool:
+    """Whether `start` would make a spare: there is none, none is being made, and the site has files."""
+    return bool(manifest) and not os.path.lexists(making(cache)) and not os.path.lexists(cache / SPARE)
+
+
+def start(cache: Path, store_folder: Path, manifest: kept.Manifest, *, site: Path,
+          unstored: Mapping[str, str] | None = None) -> None:
     """Make a spare of the site `manifest` describes (output path -> key and signature), from the
-    store in `store_folder`, in a detached process."""
-    folder = making(cache)
-    if os.path.lexists(folder) or os.path.lexists(cache / SPARE) or not manifest:
+    store in `store_folder`, in a detached process. `unstored` (output path -> key): files the
+    build published without keeping a copy in the store; the process stores them first, from the
+    published `site`, each only if it is still what the build wrote (its signature in `manifest`)."""
+    if not can_start(cache, manifest):
         return
+    folder = making(cache)
     folder.mkdir(parents=True)
+    fill = [(f"{site}/{path}", f"{store_folder}/{key}", manifest[path][1])
+            for path, key in sorted((unstored or {}).items()) if path in manifest]
     jobs = [(f"{store_folder}/{key}", path, key) for path, (key, _) in sorted(manifest.items())]
-    (cache / f"{MAKING}.jobs").write_bytes(pickle.dumps(jobs, protocol=pickle.HIGHEST_PROTOCOL))
+    (cache / f"{MAKING}.jobs").write_bytes(pickle.dumps((fill, jobs), protocol=pickle.HIGHEST_PROTOCOL))
     process = subprocess.Popen([sys.executable, "-m", "generator.output.spare", str(cache)],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -103,9 +117,13 @@ def _wait_for_pid(pid_file: Path, timeout: float) -> None:
 
 
 def make(cache: Path) -> None:
-    """The maker's work: copy, record the manifest, then put the spare and its manifest in place."""
+    """The maker's work: store what the build left unstored, copy the spare from the store, record
+    its manifest, then put the spare and its manifest in place."""
     folder, manifests = making(cache), cache / "manifests"
-    jobs: list[tuple[str, str, str]] = pickle.loads((cache / f"{MAKING}.jobs").read_bytes())
+    fill, jobs = pickle.loads((cache / f"{MAKING}.jobs").read_bytes())
+    for source, stored, signature in fill:
+        store(source, stored, signature)
+    jobs = [(source, path, key) for source, path, key in jobs if os.path.exists(source)]
     copy_all([(source, f"{folder}/{path}") for source, path, _ in jobs])
     manifest = kept.record(folder, {path: key for _, path, key in jobs})
     manifests.mkdir(exist_ok=True)  # not the cache itself, should it have been deleted meanwhile
@@ -114,6 +132,21 @@ def make(cache: Path) -> None:
         raise FileExistsError(cache / SPARE)
     os.replace(folder, cache / SPARE)
     os.replace(manifests / f"{MAKING}.pickle", manifests / "spare.pickle")
+
+
+def store(source: str, stored: str, signature: kept.Signature) -> bool:
+    """Copy a published file into the store, if it is what the build wrote before and after the copy
+    (its signature changes with any write: see `kept`). A file edited in place is left out; the
+    next build that needs it produces it again."""
+    if os.path.exists(stored) or kept.signature(source) != signature:
+        return False
+    temporary = f"{os.path.dirname(stored)}/.{os.path.basename(stored)}.{os.getpid()}.tmp"
+    copy_file(source, temporary)
+    if kept.signature(source) != signature:
+        os.unlink(temporary)
+        return False
+    os.replace(temporary, stored)
+    return True
 
 
 def main(argv: list[str]) -> int:

@@ -18,6 +18,10 @@ class FileStore:
         folder.mkdir(parents=True, exist_ok=True)
         self._names = set(os.listdir(folder))
 
+    def refresh(self) -> None:
+        """List the folder again (another process may have stored files since)."""
+        self._names = set(os.listdir(self.folder))
+
     def path(self, key: str) -> str:
         return f"{self.folder}/{key}"
 
