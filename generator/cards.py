@@ -238,10 +238,11 @@ class CardPainter:
 
     def start(self) -> None:
         if len(self.jobs) > self.INLINE_LIMIT:
+            # Its errors go to a file, not a pipe that could fill while `finish` reads its answer on
+            # stdout; the file is closed in `finish` or `stop`.
+            self.errors = tempfile.TemporaryFile()  # noqa: SIM115
             # Pillow keeps freed image memory for the next card instead of handing it back to the
             # system and faulting it in again: a tenth less time a card.
-            # not a pipe: `finish` reads the painter's answer on stdout first; closed there or in `stop`
-            self.errors = tempfile.TemporaryFile()  # noqa: SIM115
             self.process = subprocess.Popen([sys.executable, "-m", "generator.cards"], stdin=subprocess.PIPE,
                                             stdout=subprocess.PIPE, stderr=self.errors,
                                             env={**os.environ, "PILLOW_BLOCKS_MAX": "16"})
@@ -306,17 +307,18 @@ def _paint() -> None:
     process stops (half-way through what is left) and stop there: the build draws the rest."""
     stdin = sys.stdin.fileno()
     jobs = pickle.loads(_read_exactly(stdin, struct.unpack(">Q", _read_exactly(stdin, 8))[0]))
-    end, asked = len(jobs), False
+    end, listening = len(jobs), os.name == "posix"
     for index, job in enumerate(jobs):
         if index == end:
             break
-        if not asked and os.name == "posix" and select.select([stdin], [], [], 0)[0]:
-            asked = True
-            end = index + (len(jobs) - index + 1) // 2
-            sys.stdout.write(f"{end}\n")
-            sys.stdout.flush()
-            if index == end:
-                break
+        if listening and select.select([stdin], [], [], 0)[0]:
+            listening = False  # one message at most: `SHARE`, or the end of the input without it
+            if os.read(stdin, len(SHARE)) == SHARE:
+                end = index + (len(jobs) - index + 1) // 2
+                sys.stdout.write(f"{end}\n")
+                sys.stdout.flush()
+                if index == end:
+                    break
         draw_into([job])
 
 

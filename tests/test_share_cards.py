@@ -95,6 +95,18 @@ def test_the_build_draws_the_second_half_of_what_the_painter_has_left(tmp_path: 
     assert not list((tmp_path / "site" / "cards").glob(".*.tmp"))
 
 
+def test_without_the_share_the_painter_draws_every_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
+    monkeypatch.setenv("FACTCHECK_WITHOUT", "card-share")
+    jobs: list[tuple[dict[str, str], str | None, str]] = [
+        ({"site_name": "Desk", "claim": f"Claim {n}", "speaker": "A", "role": "B", "verdict": "Accurate",
+          "colour": "#2e7d32", "icon": "check"}, None, str(tmp_path / f"c{n}.png")) for n in range(6)]
+    painter = CardPainter(jobs)
+    painter.start()
+    assert painter.finish() == 6 and painter.drawn_here == 0
+    assert all(Path(dest).read_bytes() == cards.draw_card(**fields) for fields, _, dest in jobs)
+
+
 def test_a_painter_that_fails_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
     painter = CardPainter([({"site_name": "Desk"}, None, str(tmp_path / "a.png"))])  # fields missing
