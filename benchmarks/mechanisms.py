@@ -7,7 +7,9 @@ target says) and measures `factcheck build` with every mechanism on, then with e
 (`FACTCHECK_WITHOUT`, see `generator/tuning.py`), in the scenario it is meant for: a cold build, a
 rebuild after editing one claim, a refill (cache kept, no site and no spare, as in CI), or the
 rebuild right after a cold build (once the editor has edited). Rebuilds run twice and the faster
-is kept. `--only NAME ...` measures only those mechanisms. Prints seconds, peak RSS and the difference from all-on; a
+is kept. `--only NAME ...` measures only those mechanisms; `--rounds N` alternates N runs with
+the mechanism off and N all-on runs after the first, and compares medians (this machine drifts by
+seconds over minutes). Prints seconds, peak RSS and the difference from all-on; a
 mechanism that saves nothing measurable is a candidate for removal. Also measures save-to-reload
 under `mkdocs serve` with everything on.
 """
@@ -19,6 +21,7 @@ import itertools
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,10 +109,17 @@ def run(root: Path, scenario: str, without: str) -> tuple[float, int]:
     return best
 
 
+def _median(runs: list[tuple[float, int]]) -> tuple[float, int]:
+    """The median time of `runs`, and their largest peak memory."""
+    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--only", nargs="*", default=[], help="measure only these mechanisms")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="off and all-on runs per mechanism, alternating; medians compared (default 1)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fc-mechanisms-"))
     root = work / "pub"
@@ -131,12 +141,14 @@ def main() -> None:
         before = run(root, scenario, "")
         print(f"  {scenario}, all on: {before[0]:.2f} s, {before[1]} MB", flush=True)
         for mechanism in mechanisms:
-            off = run(root, scenario, mechanism)
-            after = run(root, scenario, "")  # all on again: the figure compared is the mean of both sides
-            on = ((before[0] + after[0]) / 2, max(before[1], after[1]))
-            before = after
-            rows.append((mechanism, scenario, on, off))
-            print(f"  {scenario}, {mechanism} off: {off[0]:.2f} s, {off[1]} MB", flush=True)
+            ons, offs = [before], []
+            for _ in range(args.rounds):  # off, then all on again: each off run lies between two all-on runs
+                offs.append(run(root, scenario, mechanism))
+                print(f"  {scenario}, {mechanism} off: {offs[-1][0]:.2f} s, {offs[-1][1]} MB", flush=True)
+                ons.append(run(root, scenario, ""))
+                print(f"  {scenario}, all on: {ons[-1][0]:.2f} s, {ons[-1][1]} MB", flush=True)
+            before = ons[-1]
+            rows.append((mechanism, scenario, _median(ons), _median(offs)))
     print("\n| mechanism | measured on | all on | this one off | time it saves | memory it saves |")
     print("|---|---|---|---|---|---|")
     for mechanism, scenario, on, off in rows:
