@@ -18,8 +18,8 @@ the file is still what the build wrote (`kept.signature`, which any write change
   being written, and clears what a stopped one left.
 
 Nothing is lost when it fails or is killed: the next build copies what it needs, and produces
-again what the store lacks. Not started in CI (`CI` set): a CI job builds once, and the spare would only be
-saved with the cache.
+again what the store lacks. Not started in CI (`CI` set): a CI job builds once, and the spare
+would only be saved with the cache; there the build stores its files itself.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from pathlib import Path
 
 from . import kept
 from .copier import copy_all
-from .fs import copy_file, process_alive
+from .fs import process_alive
 
 MAKING = "spare-making"
 SPARE = "spare-site"
@@ -138,10 +138,11 @@ def store(source: str, stored: str, signature: kept.Signature) -> bool:
     """Copy a published file into the store, if it is what the build wrote before and after the copy
     (its signature changes with any write: see `kept`). A file edited in place is left out; the
     next build that needs it produces it again."""
-    if os.path.exists(stored) or kept.signature(source) != signature:
-        return False
-    temporary = f"{os.path.dirname(stored)}/.{os.path.basename(stored)}.{os.getpid()}.tmp"
-    copy_file(source, temporary)
+    folder = os.path.dirname(stored)
+    if os.path.exists(stored) or not os.path.isdir(folder) or kept.signature(source) != signature:
+        return False  # stored already, or the cache was deleted meanwhile, or the file changed
+    temporary = f"{folder}/.{os.path.basename(stored)}.{os.getpid()}.tmp"
+    shutil.copyfile(source, temporary)  # a copy, never a link
     if kept.signature(source) != signature:
         os.unlink(temporary)
         return False
