@@ -170,24 +170,33 @@ class Output:
         try:
             manifest = kept.record(self.folder, {**self.plan_made.reuse, **self.plan_made.produce}) \
                 if self.keep_in_place else {}
-            spare_next = self.make_spare and self.cache is not None and spare.can_start(self.cache, manifest)
+            # A build that replaces no site leaves a spare (see `spare`); its maker also stores the
+            # build's new files, from the published site. Every other build stores them itself.
+            spare_next = self.make_spare and self.cache is not None and not os.path.lexists(self.target) \
+                and spare.can_start(self.cache, manifest)
             unstored: dict[str, str] = {}
             if self.store is not None:
                 unstored = {path: key for path, key in produced.items() if not self.store.has(key)}
-                if not spare_next:  # else the spare maker stores them, from the published site
-                    for path, key in unstored.items():
-                        self.store.put_file(key, f"{self.folder}/{path}")
+                if not spare_next:
+                    self._store(unstored, self.folder)
                 self.store.prune([*self.plan_made.reuse.values(), *self.plan_made.produce.values()])
             if self.staged:
                 self._publish(manifest)
-                if spare_next and self.cache is not None and self.store is not None:
-                    spare.start(self.cache, self.store.folder, manifest, site=self.target, unstored=unstored)
+                if spare_next and self.cache is not None and self.store is not None and not spare.start(
+                        self.cache, self.store.folder, manifest, site=self.target, unstored=unstored):
+                    self._store(unstored, self.target)  # another build made a spare meanwhile
             elif self.keep_in_place:
                 _SERVED[str(self.folder)] = manifest
         except OSError as exc:
             raise OutputError(f"could not publish the site to {self.target}: {exc}") from None
         finally:
             self._clean()
+
+    def _store(self, files: Mapping[str, str], folder: Path) -> None:
+        """Keep a copy of each of `files` (output path -> key), as it is in `folder`, in the store."""
+        assert self.store is not None
+        for path, key in files.items():
+            self.store.put_file(key, f"{folder}/{path}")
 
     def _publish(self, manifest: kept.Manifest) -> None:
         """Swap the staging folder in; the replaced site becomes the spare, with its manifest."""

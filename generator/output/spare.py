@@ -63,13 +63,14 @@ def can_start(cache: Path, manifest: kept.Manifest) -> bool:
 
 
 def start(cache: Path, store_folder: Path, manifest: kept.Manifest, *, site: Path,
-          unstored: Mapping[str, str] | None = None) -> None:
+          unstored: Mapping[str, str] | None = None) -> bool:
     """Make a spare of the site `manifest` describes (output path -> key and signature), from the
     store in `store_folder`, in a detached process. `unstored` (output path -> key): files the
     build published without keeping a copy in the store; the process stores them first, from the
-    published `site`, each only if it is still what the build wrote (its signature in `manifest`)."""
+    published `site`, each only if it is still what the build wrote (its signature in `manifest`).
+    Returns whether it started (not when a spare exists or is being made)."""
     if not can_start(cache, manifest):
-        return
+        return False
     folder = making(cache)
     folder.mkdir(parents=True)
     fill = [(f"{site}/{path}", f"{store_folder}/{key}", manifest[path][1])
@@ -81,6 +82,7 @@ def start(cache: Path, store_folder: Path, manifest: kept.Manifest, *, site: Pat
                                start_new_session=True)
     (cache / f"{MAKING}.pid").write_text(str(process.pid), encoding="utf-8")
     _STARTED[str(cache)] = process
+    return True
 
 
 def wait(cache: Path, timeout: float = 300) -> None:
