@@ -397,6 +397,31 @@ def _every_published_file_is_stored(publication: Path) -> None:
         assert stored.stat().st_ino != (site / path).stat().st_ino
 
 
+def test_a_spare_maker_whose_cache_was_deleted_writes_nothing_into_a_new_one(tmp_path: Path) -> None:
+    """The cache deleted while its spare maker works, and made again by a new build: the maker
+    sees that the cache is no longer its own, stores nothing there, leaves no spare, and leaves the
+    new build's files alone."""
+    import pickle
+
+    site, cache = tmp_path / "site", tmp_path / ".factcheck-cache"
+    (cache / "output").mkdir(parents=True)
+    site.mkdir()
+    (site / "a.html").write_bytes(b"<p>old build</p>")
+    signature = kept.signature(str(site / "a.html"))
+    fill = [(str(site / "a.html"), str(cache / "output" / "k1"), signature)]
+    jobs = [(str(cache / "output" / "k1"), "a.html", "k1")]
+    (cache / f"{spare.MAKING}.jobs").write_bytes(pickle.dumps((fill, jobs)))
+    (cache / f"{spare.MAKING}.token").write_text("the new build's maker", encoding="ascii")
+    spare.making(cache).mkdir()
+    assert spare.main([str(cache), "the old maker"]) == 1
+    assert list((cache / "output").iterdir()) == [] and not (cache / spare.SPARE).exists()
+    assert (cache / f"{spare.MAKING}.token").read_text(encoding="ascii") == "the new build's maker"
+    (cache / f"{spare.MAKING}.token").write_text("the old maker", encoding="ascii")  # its own cache after all
+    assert spare.main([str(cache), "the old maker"]) == 0
+    assert (cache / "output" / "k1").read_bytes() == b"<p>old build</p>" and (cache / spare.SPARE / "a.html").exists()
+    assert not any((cache / name).exists() for name in spare.FILES)
+
+
 def test_the_spare_maker_stores_a_published_file_only_as_the_build_wrote_it(tmp_path: Path) -> None:
     """After a cold build the spare maker copies the build's files into the store from the published
     site: a file edited in place since (same size, new content) is left out, for the next build

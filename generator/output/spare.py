@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import secrets
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,8 @@ from .fs import process_alive
 
 MAKING = "spare-making"
 SPARE = "spare-site"
+FILES = (f"{MAKING}.pid", f"{MAKING}.jobs", f"{MAKING}.token")
+"""A maker's files in the cache: its process number, its jobs, and the token that makes the cache its own."""
 # Makers started by this process, by cache folder: waited for through their handle, since a child
 # that has exited stays a zombie to `kill(pid, 0)` until its parent reaps it.
 _STARTED: dict[str, subprocess.Popen[bytes]] = {}
@@ -77,7 +80,9 @@ def start(cache: Path, store_folder: Path, manifest: kept.Manifest, *, site: Pat
             for path, key in sorted((unstored or {}).items()) if path in manifest]
     jobs = [(f"{store_folder}/{key}", path, key) for path, (key, _) in sorted(manifest.items())]
     (cache / f"{MAKING}.jobs").write_bytes(pickle.dumps((fill, jobs), protocol=pickle.HIGHEST_PROTOCOL))
-    process = subprocess.Popen([sys.executable, "-m", "generator.output.spare", str(cache)],
+    token = secrets.token_hex(8)
+    (cache / f"{MAKING}.token").write_text(token, encoding="ascii")
+    process = subprocess.Popen([sys.executable, "-m", "generator.output.spare", str(cache), token],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     (cache / f"{MAKING}.pid").write_text(str(process.pid), encoding="utf-8")
@@ -98,7 +103,7 @@ def wait(cache: Path, timeout: float = 300) -> None:
     else:
         _wait_for_pid(cache / f"{MAKING}.pid", timeout)
     shutil.rmtree(making(cache), ignore_errors=True)
-    for name in (f"{MAKING}.pid", f"{MAKING}.jobs"):
+    for name in FILES:
         (cache / name).unlink(missing_ok=True)
     (cache / "manifests" / f"{MAKING}.pickle").unlink(missing_ok=True)
 
@@ -118,22 +123,33 @@ def _wait_for_pid(pid_file: Path, timeout: float) -> None:
 
 
 
-def make(cache: Path) -> None:
+def make(cache: Path, token: str) -> None:
     """The maker's work: store what the build left unstored, copy the spare from the store, record
-    its manifest, then put the spare and its manifest in place."""
+    its manifest, then put the spare and its manifest in place. It stops as soon as the cache is
+    not the one it was started for (deleted, and perhaps made again by a new build)."""
     folder, manifests = making(cache), cache / "manifests"
     fill, jobs = pickle.loads((cache / f"{MAKING}.jobs").read_bytes())
     for source, stored, signature in fill:
+        if not _ours(cache, token):
+            raise FileNotFoundError(cache)
         store(source, stored, signature)
     jobs = [(source, path, key) for source, path, key in jobs if os.path.exists(source)]
     copy_all([(source, f"{folder}/{path}") for source, path, _ in jobs])
     manifest = kept.record(folder, {path: key for _, path, key in jobs})
     manifests.mkdir(exist_ok=True)  # not the cache itself, should it have been deleted meanwhile
     kept.save(manifests / f"{MAKING}.pickle", manifest)
-    if os.path.lexists(cache / SPARE):
+    if os.path.lexists(cache / SPARE) or not _ours(cache, token):
         raise FileExistsError(cache / SPARE)
     os.replace(folder, cache / SPARE)
     os.replace(manifests / f"{MAKING}.pickle", manifests / "spare.pickle")
+
+
+def _ours(cache: Path, token: str) -> bool:
+    """Whether `cache` is still the cache this maker was started for."""
+    try:
+        return (cache / f"{MAKING}.token").read_text(encoding="ascii") == token
+    except OSError:
+        return False
 
 
 def store(source: str, stored: str, signature: kept.Signature) -> bool:
@@ -153,16 +169,18 @@ def store(source: str, stored: str, signature: kept.Signature) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    cache = Path(argv[0])
+    cache, token = Path(argv[0]), argv[1]
     try:
-        make(cache)
+        make(cache, token)
     except (OSError, pickle.UnpicklingError, EOFError):  # the next build copies what it needs instead
-        shutil.rmtree(making(cache), ignore_errors=True)
-        (cache / "manifests" / f"{MAKING}.pickle").unlink(missing_ok=True)
+        if _ours(cache, token):
+            shutil.rmtree(making(cache), ignore_errors=True)
+            (cache / "manifests" / f"{MAKING}.pickle").unlink(missing_ok=True)
         return 1
     finally:
-        for name in (f"{MAKING}.pid", f"{MAKING}.jobs"):
-            (cache / name).unlink(missing_ok=True)
+        if _ours(cache, token):  # a new build's cache keeps its own maker's files
+            for name in FILES:
+                (cache / name).unlink(missing_ok=True)
     return 0
 
 
