@@ -8,26 +8,29 @@ its own values put in, in microseconds instead of a millisecond of Jinja.
 
 What the theme does with a value is found, not assumed: each marker carries `<`, `&` and an
 entity, so the shell records whether the theme prints the value as it is, escaped, or without
-tags. A shell is only used once it is shown to stand for the theme:
+tags. A shell is used only after these checks, which are samples, not a proof:
 
 - only pages out of the navigation, with no table of contents, are eligible, and pages are
   grouped by template, folder, depth and metadata, so that no navigation state or setting differs;
-- it is derived twice, with markers of two lengths, and both derivations must agree (a theme that
-  chooses what to show by a value's length does not);
-- the first `CHECKED` pages of each group are also rendered by the theme and must equal what the
-  shell gives for them (a theme that shows anything else of a page, its address or its file
-  name, does not): otherwise that group is rendered by the theme, as without the shell;
+- the first page of a group is rendered by the theme; the shell is derived from the second, twice,
+  with markers of two lengths, and both derivations must agree (a theme that chooses what to show
+  by a value's length does not), and it must give the theme's output for both pages (a theme
+  that shows anything else of a page, its address or its file name, does not): otherwise that
+  group is rendered by the theme, as without the shell. A group of one page costs nothing extra;
 - every `SAMPLE`-th page after them is checked the same way. A difference there means the theme
   shows some pages differently from the first ones for a reason the shell cannot see (a test on a
-  title's wording, say): the build stops with an error naming both pages, and nothing is published.
+  title's wording, say): the build stops with an error naming both pages (a staged build
+  publishes nothing). Pages between samples are not compared: a theme override that treats a few
+  pages differently by their own wording needs `page_shell: false`.
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import posixpath
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +43,8 @@ from mkdocs.structure.pages import Page
 TEMPLATE = "factcheck/page-shell.html"
 """What MkDocs renders for a page handed to the shells: a call back into `PageShells`."""
 CHECKED = 2
-"""Pages of each group rendered by the theme as well, and compared, before the shell is used."""
+"""Pages of each group rendered by the theme before the shell is used: the shell is derived from
+the second and must give the theme's output for both."""
 SAMPLE = 32
 """After that, one page in this many is rendered by the theme as well, and compared."""
 
@@ -81,12 +85,16 @@ class _Shell:
 
 @dataclass
 class _Group:
-    shell: _Shell | None
-    """None: this group's pages are rendered by the theme."""
     first: str
-    """The page it was derived from."""
-    checked: int = 0
+    """Its first page."""
+    pending: tuple[list[str], str] | None
+    """The first page's values and the theme's output for it, until the second page decides."""
+    shell: _Shell | None = None
+    """None: this group's pages are rendered by the theme."""
     filled: int = 0
+    """Pages given the shell's output."""
+    sampled: int = 0
+    """Pages after the first two rendered by the theme and compared with the shell's output."""
 
 
 @dataclass
@@ -129,33 +137,45 @@ class PageShells:
         if not eligible:
             return Markup(template.render(variables))
         group = self.groups.get(key := (name, folder, context.get("base_url"), tuple(meta)))
-        if group is None:
-            group = self.groups[key] = _Group(self._derive(template, variables, page), page.file.src_uri)
+        if group is None:  # rendered by the theme, and kept to check the shell the next page gives
+            output = template.render(variables)
+            self.groups[key] = _Group(page.file.src_uri, (_read(page), output))
+            return Markup(output)
+        if group.pending is not None:  # the second page: the shell comes from it, and must give both
+            (values, first_output), group.pending = group.pending, None
+            shell = self._derive(template, variables, page)
+            output = template.render(variables)
+            if shell is not None and shell.fill(values) == first_output and shell.fill(_read(page)) == output:
+                group.shell = shell
+            return Markup(output)
         if group.shell is None:
             return Markup(template.render(variables))
         filled = group.shell.fill(_read(page))
-        if group.checked >= CHECKED and (group.checked - CHECKED + group.filled + 1) % SAMPLE:
+        if (group.filled + group.sampled + 1) % SAMPLE:
             group.filled += 1
             return Markup(filled)
         output = template.render(variables)
-        group.checked += 1
         if filled != output:
-            if group.filled:
-                raise ShellError(_difference(page.file.src_uri, group.first, filled, output))
-            group.shell = None
+            raise ShellError(_difference(page.file.src_uri, group.first, filled, output))
+        group.sampled += 1
         return Markup(output)
 
     def _derive(self, template: Template, variables: dict[str, Any], page: Page) -> _Shell | None:
-        """The shell of `page`'s group, or None when the two derivations disagree."""
-        values = _read(page)
+        """The shell of `page`'s group, or None when the two derivations disagree or fail. The page
+        is left as it was, whatever the theme did to its metadata while rendering the markers."""
+        values, meta = _read(page), copy.deepcopy(page.meta)
         shells = []
         try:
             for shape in ("{n}<b>&amp;</b>&", "{n} <i>&lt;</i> " + "long " * 40):
+                _restore(page, meta)  # each derivation starts from the page as it was
                 markers = [f"fcshell{self.token}{n}" for n in range(len(values))]
                 tails = [shape.format(n=n) + value for n, value in enumerate(values)]
                 _write(page, [marker + tail for marker, tail in zip(markers, tails, strict=True)])
                 shells.append(_split(template.render(variables), markers, tails))
+        except Exception:  # the theme cannot take the markers: its pages are rendered by the theme
+            return None
         finally:
+            _restore(page, meta)
             _write(page, values)
         first, second = shells
         if first is None or second is None or first.texts != second.texts \
@@ -163,6 +183,11 @@ class PageShells:
                 or [s[1] for s in first.slots] != [s[1] for s in second.slots]:
             return None
         return first
+
+
+def _restore(page: Page, meta: MutableMapping[str, Any]) -> None:
+    page.meta.clear()
+    page.meta.update(copy.deepcopy(meta))
 
 
 def _split(output: str, markers: list[str], tails: list[str]) -> _Shell | None:
@@ -204,4 +229,4 @@ def _difference(page: str, first: str, filled: str, output: str) -> str:
     return (f"factcheck: {page}: the theme shows this page differently from {first} in more than its title, address "
             f"and body (its line {line}: …{shown}…), so its pages cannot be put in a shell of the theme's page. "
             "A theme override or plugin decides something by a page's own values; set `page_shell: false` "
-            "under the factcheck plugin in mkdocs.yml. Nothing was published")
+            "under the factcheck plugin in mkdocs.yml. The build stopped")

@@ -51,6 +51,10 @@ def _filled(line: str) -> int:
     return int(line.split("factcheck: ", 1)[1].split(maxsplit=1)[0])
 
 
+def _rendered(line: str) -> int:
+    return int(line.rsplit(", ", 1)[1].split(maxsplit=1)[0])
+
+
 def test_the_publication_in_shells_equals_the_theme_rendering(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               caplog: pytest.LogCaptureFixture) -> None:
     root = _without_cache(copy_publication(tmp_path / "pub"))
@@ -74,6 +78,9 @@ def test_many_claims_in_shells_equal_the_theme_rendering(tmp_path: Path, monkeyp
     assert [name for name in rendered if shelled[name] != rendered[name]] == []
     assert b"Tom &amp; Jerry" in rendered[f"claims/{claim.stem}/index.html"]
     assert _filled(line) > 3 * pageshell.SAMPLE - 2 * pageshell.CHECKED, line
+    groups = 5  # claims, topics, speakers, verdicts, sources
+    assert _rendered(line) >= groups * pageshell.CHECKED + (3 * pageshell.SAMPLE - 2) // pageshell.SAMPLE, \
+        "sampled pages were rendered by the theme too"
 
 
 def test_a_theme_showing_each_pages_address_gets_pages_rendered_by_the_theme(
@@ -87,6 +94,23 @@ def test_a_theme_showing_each_pages_address_gets_pages_rendered_by_the_theme(
     first = sorted(name for name in rendered if name.startswith("claims/") and name.endswith("/index.html"))[0]
     assert f'<p class="fc-where">{first[:-len("/index.html")]}.md</p>'.encode() in rendered[first]
     assert _filled(line) == 0, line
+
+
+def test_a_theme_that_writes_into_a_pages_metadata_keeps_no_marker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A theme override may write into `page.meta` while it renders (as this repository's
+    main.html does): what it wrote while the shell's markers stood in for the values is undone."""
+    root = _without_cache(synthesize(12, tmp_path / "pub", seed=14, speakers=5, topics=3))
+    main = root / "theme_overrides" / "main.html"
+    main.write_text('{%- if page and page.meta and not page.meta.description -%}'
+                    '{%- set _ = page.meta.update({"description": page.meta.title}) -%}{%- endif -%}\n'
+                    + main.read_text(encoding="utf-8"), encoding="utf-8")
+    shelled, rendered, line = _both(root, tmp_path, monkeypatch, caplog)
+    assert [name for name in rendered if shelled[name] != rendered[name]] == []
+    assert not [name for name, data in shelled.items() if b"fcshell" in data]
+    first = sorted(name for name in rendered if name.startswith("claims/") and name.endswith("/index.html"))[0]
+    assert b'<meta name="description" content="' in rendered[first]
+    assert _filled(line) > 0, line
 
 
 def test_a_theme_deciding_by_a_pages_wording_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
