@@ -215,6 +215,8 @@ def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
 
 SHARE = b"share\n"
 """What the build sends a painter when it is free to draw too (see `CardPainter.finish`)."""
+SHARE_ENDS = b"share ends at "
+"""The painter's answer, before the index of the first card the build draws."""
 
 
 class CardPainter:
@@ -254,9 +256,14 @@ class CardPainter:
 
     def stop(self) -> None:
         """Stop drawing (the build failed); cards already drawn stay in the store."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream is not None:
+                    with contextlib.suppress(OSError):  # a pipe to a process that is gone
+                        stream.close()
         if self.errors is not None:
             self.errors.close()
 
@@ -272,8 +279,9 @@ class CardPainter:
                 process.stdin.write(SHARE)
             process.stdin.close()
         answer = process.stdout.readline()  # where its share ends; nothing if it had drawn every card
-        if answer:
-            mine = self.jobs[int(answer):]
+        process.stdout.close()
+        if answer.startswith(SHARE_ENDS):
+            mine = self.jobs[int(answer[len(SHARE_ENDS):]):]
             try:
                 draw_into(mine)
             except OSError as exc:
@@ -315,7 +323,7 @@ def _paint() -> None:
             listening = False  # one message at most: `SHARE`, or the end of the input without it
             if os.read(stdin, len(SHARE)) == SHARE:
                 end = index + (len(jobs) - index + 1) // 2
-                sys.stdout.write(f"{end}\n")
+                sys.stdout.write(f"{SHARE_ENDS.decode()}{end}\n")
                 sys.stdout.flush()
                 if index == end:
                     break
