@@ -160,11 +160,16 @@ def store(source: str, stored: str, signature: kept.Signature) -> bool:
     if os.path.exists(stored) or not os.path.isdir(folder) or kept.signature(source) != signature:
         return False  # stored already, or the cache was deleted meanwhile, or the file changed
     temporary = f"{folder}/.{os.path.basename(stored)}.{os.getpid()}.tmp"
-    shutil.copyfile(source, temporary)  # a copy, never a link
-    if kept.signature(source) != signature:
-        os.unlink(temporary)
-        return False
-    os.replace(temporary, stored)
+    try:
+        shutil.copyfile(source, temporary)  # a copy, never a link
+        if kept.signature(source) != signature:
+            os.unlink(temporary)
+            return False
+        os.replace(temporary, stored)
+    except BaseException:  # a full disk, a stop: no half copy stays in the store
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
     return True
 
 
