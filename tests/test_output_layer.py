@@ -397,6 +397,27 @@ def _every_published_file_is_stored(publication: Path) -> None:
         assert stored.stat().st_ino != (site / path).stat().st_ino
 
 
+def test_a_file_edited_while_the_spare_maker_copies_it_is_not_stored(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signature is checked again after the copy: an edit during the copy leaves it out."""
+    store, page = tmp_path / "store", tmp_path / "index.html"
+    store.mkdir()
+    page.write_bytes(b"<p>as built</p>")
+    signature = kept.signature(str(page))
+    copy = shutil.copyfile
+
+    def copy_then_edit(source: str, dest: str) -> str:
+        copied = copy(source, dest)
+        time.sleep(0.01)  # past the file system's clock tick
+        with open(source, "r+b") as handle:  # an editor saves while the copy finishes
+            handle.write(b"<p>EDITED!</p>")
+        return copied
+
+    monkeypatch.setattr(spare.shutil, "copyfile", copy_then_edit)
+    assert spare.store(str(page), str(store / "k1"), signature) is False
+    assert list(store.iterdir()) == [], "neither the copy nor its temporary file stays"
+
+
 def test_a_spare_maker_whose_cache_was_deleted_writes_nothing_into_a_new_one(tmp_path: Path) -> None:
     """The cache deleted while its spare maker works, and made again by a new build: the maker
     sees that the cache is no longer its own, stores nothing there, leaves no spare, and leaves the
