@@ -34,7 +34,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import ChoiceLoader, DictLoader, Environment, Template, pass_context
+from jinja2 import ChoiceLoader, DictLoader, Environment, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
@@ -53,12 +53,12 @@ class ShellError(PluginError):
     """A page of a group differs from its shell in more than its values (see the module's text)."""
 
 Transform = Callable[[str], str]
-TRANSFORMS: dict[str, Transform] = {
-    "as is": lambda value: value,
-    "escaped": lambda value: str(escape(value)),
-    "without tags": lambda value: Markup(value).striptags(),
-}
-"""What a theme may do with a value, as Jinja prints it: `{{ v }}`, `{{ v | e }}`, `{{ v | striptags }}`."""
+TRANSFORMS: tuple[Transform, ...] = (
+    lambda value: value,  # {{ v }}
+    lambda value: str(escape(value)),  # {{ v | e }}
+    lambda value: Markup(value).striptags(),  # {{ v | striptags }}
+)
+"""What a theme may do with a value, as Jinja prints it: as it is, escaped, or without tags."""
 
 
 def _read(page: Page) -> list[str]:
@@ -130,37 +130,41 @@ class PageShells:
         page: Page = context["page"]
         name = self.templates[page.file.src_uri]
         template = context.environment.get_template(name)
-        variables = context.get_all()
+
+        def theme() -> str:
+            """The page as the theme renders it (with the values the page holds at the time)."""
+            return template.render(context.get_all())
+
         meta = sorted((k, repr(v)) for k, v in page.meta.items() if k not in {"title", "template"})
         folder = posixpath.dirname(page.url.rstrip("/"))
         eligible = page.parent is None and page.previous_page is None and page.next_page is None and not page.toc
         if not eligible:
-            return Markup(template.render(variables))
+            return Markup(theme())
         group = self.groups.get(key := (name, folder, context.get("base_url"), tuple(meta)))
         if group is None:  # rendered by the theme, and kept to check the shell the next page gives
-            output = template.render(variables)
+            output = theme()
             self.groups[key] = _Group(page.file.src_uri, (_read(page), output))
             return Markup(output)
         if group.pending is not None:  # the second page: the shell comes from it, and must give both
             (values, first_output), group.pending = group.pending, None
-            shell = self._derive(template, variables, page)
-            output = template.render(variables)
+            shell = self._derive(theme, page)
+            output = theme()
             if shell is not None and shell.fill(values) == first_output and shell.fill(_read(page)) == output:
                 group.shell = shell
             return Markup(output)
         if group.shell is None:
-            return Markup(template.render(variables))
+            return Markup(theme())
         filled = group.shell.fill(_read(page))
         if (group.filled + group.sampled + 1) % SAMPLE:
             group.filled += 1
             return Markup(filled)
-        output = template.render(variables)
+        output = theme()
         if filled != output:
             raise ShellError(_difference(page.file.src_uri, group.first, filled, output))
         group.sampled += 1
         return Markup(output)
 
-    def _derive(self, template: Template, variables: dict[str, Any], page: Page) -> _Shell | None:
+    def _derive(self, theme: Callable[[], str], page: Page) -> _Shell | None:
         """The shell of `page`'s group, or None when the two derivations disagree or fail. The page
         is left as it was, whatever the theme did to its metadata while rendering the markers."""
         values, meta = _read(page), copy.deepcopy(page.meta)
@@ -171,7 +175,7 @@ class PageShells:
                 markers = [f"fcshell{self.token}{n}" for n in range(len(values))]
                 tails = [shape.format(n=n) + value for n, value in enumerate(values)]
                 _write(page, [marker + tail for marker, tail in zip(markers, tails, strict=True)])
-                shells.append(_split(template.render(variables), markers, tails))
+                shells.append(_split(theme(), markers, tails))
         except Exception:  # the theme cannot take the markers: its pages are rendered by the theme
             return None
         finally:
@@ -200,7 +204,7 @@ def _split(output: str, markers: list[str], tails: list[str]) -> _Shell | None:
         if start < position:
             return None  # a marker inside another value's printed text
         whole = markers[n] + tails[n]
-        for transform in TRANSFORMS.values():
+        for transform in TRANSFORMS:
             printed = transform(whole)
             if output.startswith(printed, start):
                 break

@@ -39,6 +39,7 @@ from pathlib import Path
 from . import kept
 from .copier import copy_all
 from .fs import process_alive
+from .store import put
 
 MAKING = "spare-making"
 SPARE = "spare-site"
@@ -156,22 +157,10 @@ def store(source: str, stored: str, signature: kept.Signature) -> bool:
     """Copy a published file into the store, if it is what the build wrote before and after the copy
     (its signature changes with any write: see `kept`). A file edited in place is left out; the
     next build that needs it produces it again."""
-    folder = os.path.dirname(stored)
+    folder, key = os.path.split(stored)
     if os.path.exists(stored) or not os.path.isdir(folder) or kept.signature(source) != signature:
         return False  # stored already, or the cache was deleted meanwhile, or the file changed
-    temporary = f"{folder}/.{os.path.basename(stored)}.{os.getpid()}.tmp"
-    try:
-        shutil.copyfile(source, temporary)  # a copy, never a link
-        if kept.signature(source) != signature:
-            os.unlink(temporary)
-            return False
-        os.replace(temporary, stored)
-    except BaseException:  # a full disk, a stop: no half copy stays in the store
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    return True
-
+    return put(folder, key, source, lambda: kept.signature(source) == signature)
 
 def main(argv: list[str]) -> int:
     cache, token = Path(argv[0]), argv[1]

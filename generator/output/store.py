@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .fs import copy_file
+
+
+def put(folder: str, key: str, source: str, unchanged: Callable[[], bool] = lambda: True) -> bool:
+    """Copy `source` into the store `folder` under `key`, through a temporary file, so that the
+    stored file is replaced whole; only if `unchanged()` still holds once copied. No temporary
+    file stays behind, whatever happens."""
+    temporary = f"{folder}/.{key}.{os.getpid()}.tmp"
+    try:
+        copy_file(source, temporary)  # a copy, never a link
+        if not unchanged():
+            os.unlink(temporary)
+            return False
+        os.replace(temporary, f"{folder}/{key}")
+    except BaseException:  # a full disk, a stop: no half copy stays in the store
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return True
 
 
 class FileStore:
@@ -30,9 +49,7 @@ class FileStore:
 
     def put_file(self, key: str, source: str) -> None:
         """Keep a copy of `source` under `key` (replacing the stored file whole)."""
-        temporary = f"{self.folder}/.{key}.{os.getpid()}.tmp"
-        copy_file(source, temporary)
-        os.replace(temporary, self.path(key))
+        put(str(self.folder), key, source)
         self._names.add(key)
 
     def prune(self, keep: Iterable[str], slack: float = 2.0) -> int:
