@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import urls
+from . import memory, urls
 from .cards import CardPainter
 from .checkcache import CheckCache, committed_file
 from .corpus import Corpus, Project, claim_file_names, load_corpus
@@ -64,6 +64,8 @@ class Build:
         stop the build, except while serving: then the last good version of the publication is
         shown (or, on a first build, every claim without errors), and `problems` lists the errors."""
         corpus, diagnostics = load_corpus(self.project, only=self.only, cache_dir=self.cache_dir)
+        memory.share_field_sets(corpus.claims.values())
+        memory.give_back()
         self.diagnostics = diagnostics
         self.drafts = sorted({d.path for d in diagnostics.drafts})
         errors = diagnostics.errors

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import hashlib
 import os
+import pickle
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -960,15 +961,18 @@ def _check_one(path: Path, project: Project, refs: References) -> Entry:
     return Entry(parsed.cid, rel, parsed.claim, list(parse_problems), refs.digest, list(check_problems))
 
 
-def _check_files(paths: list[Path]) -> list[Entry]:
-    """Parse and check claim files; runs in the parent or in a forked worker (see `workers`)."""
+def _check_files(paths: list[Path]) -> list[bytes]:
+    """Parse and check claim files, each entry pickled; runs in the parent or in a forked worker
+    (see `workers`). The check cache stores these bytes as they are (see `CheckCache.put_pickled`)."""
     project, refs = workers.state()
-    return [_check_one(path, project, refs) for path in paths]
+    return [pickle.dumps(_check_one(path, project, refs), protocol=pickle.HIGHEST_PROTOCOL) for path in paths]
 
 
-def _check_all(project: Project, refs: References, paths: list[Path]) -> Iterator[list[Entry]]:
-    """Check claim files, on every core when there are many and the platform can fork."""
-    return workers.map_in_workers((project, refs), _check_files, paths, threshold=PARALLEL_THRESHOLD)
+def _check_all(project: Project, refs: References, paths: list[Path]) -> Iterator[list[tuple[Entry, bytes]]]:
+    """Check claim files, on every core when there are many and the platform can fork: each entry,
+    with the bytes it was pickled to."""
+    for chunk in workers.map_in_workers((project, refs), _check_files, paths, threshold=PARALLEL_THRESHOLD):
+        yield [(pickle.loads(data), data) for data in chunk]
 
 
 def _recheck(cid: str, entry: Entry, path: Path, project: Project, refs: References) -> None:
@@ -1024,7 +1028,7 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
     digests: dict[str, str] = {}
     if cache is None or hashes is None:
         for chunk in _check_all(project, refs, claim_files(project) if only is None else [Path(p) for p in only]):
-            entries.extend(chunk)
+            entries.extend(entry for entry, _ in chunk)
     else:
         entries, digests = _check_with_cache(project, refs, only, cache, hashes)
         cache.save(prune=only is None)
@@ -1068,19 +1072,20 @@ def _check_with_cache(project: Project, refs: References, only: Iterable[Path] |
         entries.append(entry)
         if entry.cid is not None:
             digests[entry.cid] = key
-    for entry in _check_pending(project, refs, pending):  # workers return files in their own order
+    for entry, data in _check_pending(project, refs, pending):  # workers return files in their own order
         entries.append(entry)
         key = pending[entry.rel][1]  # match results by path
         if key:
-            cache.put(key, entry)
+            cache.put_pickled(key, data)
             if entry.cid is not None:
                 digests[entry.cid] = key
     return entries, digests
 
 
-def _check_pending(project: Project, refs: References, pending: dict[str, tuple[Path, str]]) -> list[Entry]:
-    """Parse and check the claim files the cache did not hold."""
-    fresh: list[Entry] = []
+def _check_pending(project: Project, refs: References, pending: dict[str, tuple[Path, str]]
+                   ) -> list[tuple[Entry, bytes]]:
+    """Parse and check the claim files the cache did not hold (each entry with its pickled bytes)."""
+    fresh: list[tuple[Entry, bytes]] = []
     for chunk in _check_all(project, refs, [path for path, _ in pending.values()]):
         fresh.extend(chunk)
     return fresh

@@ -46,7 +46,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import CountHandler, get_build_date, get_build_timestamp
 from mkdocs.utils.templates import TemplateContext
 
-from . import checkcache, compat, gcpolicy, keys, search, tuning, urls
+from . import checkcache, compat, gcpolicy, keys, memory, search, tuning, urls
 from .build import Build, BuildError
 from .cards import CardPainter, font_files
 from .html import plain_text, theme_text
@@ -127,6 +127,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.build, self.output, self.produced, self.painter, self.sitemap = None, None, {}, None, {}
         self.search = None
+        self.pacer = memory.Pacer()
         self.shells = PageShells() if self.config.page_shell and tuning.on("page-shell") else None
         if not self.config.enabled:
             return config
@@ -180,6 +181,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
                                  if self._indexing() else None)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
+        memory.give_back()  # what rendering the index pages freed
         for warning in build.diagnostics.warnings:
             log.info("factcheck: %s", warning.text())
         for draft in build.drafts:
@@ -350,6 +352,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         release = getattr(generated, "release", None)
         if release is not None and tuning.on("placeholder"):  # the page is written: its body is not kept
             release()
+        self.pacer.written()
         notice = self._notice(src)
         return fix_theme_markup(_add_to_body(output, notice) if notice else output)
 
@@ -403,6 +406,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             if "sitemap.xml" in config.theme.static_templates:
                 self._write_sitemap(site_dir)
             if self.painter is not None:
+                memory.give_back()  # before the build draws its share of the cards, beside Pagefind
                 self.painter.finish()
             build.check_output(site_dir)
             if self.search is not None:

@@ -21,6 +21,7 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import pickle
 import shutil
 import subprocess
@@ -33,7 +34,7 @@ from typing import Any
 
 import cbor2
 
-from . import keys
+from . import keys, tuning
 from .output.fs import atomic_write
 
 FOLDER = "pagefind"
@@ -47,6 +48,7 @@ PUBLISHED = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "index/
 """What the search page needs of Pagefind's output (with the `.pf_meta` and `wasm.*` files); its
 ready-made interfaces are not used."""
 _HEADER = b"pagefind_dcd"
+ALLOCATOR_SETTING = "_RJEM_MALLOC_CONF"
 _META_FILTERS = 3
 """In a `.pf_meta` file (a CBOR list): the position of the filters' [name, file] pairs."""
 
@@ -214,10 +216,20 @@ def order(count: int) -> Callable[[str], tuple[int, str]]:
 
 # the indexer process -------------------------------------------------------------------------
 
+def pagefind_environment() -> dict[str, str]:
+    """Pagefind's environment: its allocator (jemalloc, configured by `_RJEM_MALLOC_CONF`) returns
+    freed memory at once. By default it keeps it for ten seconds, longer than a bundle takes, so
+    a bundle peaked at 215 MB instead of 184 MB (1,294 claim pages). Not when the caller set it."""
+    environment = dict(os.environ)
+    if tuning.on("pagefind-decay"):
+        environment.setdefault(ALLOCATOR_SETTING, "dirty_decay_ms:0,muzzy_decay_ms:0")
+    return environment
+
+
 def _index_bundle(bundle: Bundle, source: Path, settings: dict[str, Any]) -> dict[str, str]:
     out = Path(settings["site"]) / bundle.folder
     result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
-                            capture_output=True, text=True, check=False)
+                            capture_output=True, text=True, check=False, env=pagefind_environment())
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({result.returncode}) on bundle {bundle.number}:\n{result.stdout}\n"
                                f"{result.stderr}")
