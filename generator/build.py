@@ -64,7 +64,6 @@ class Build:
         stop the build, except while serving: then the last good version of the publication is
         shown (or, on a first build, every claim without errors), and `problems` lists the errors."""
         corpus, diagnostics = load_corpus(self.project, only=self.only, cache_dir=self.cache_dir)
-        memory.share_field_sets(corpus.claims.values())
         memory.give_back()
         self.diagnostics = diagnostics
         self.drafts = sorted({d.path for d in diagnostics.drafts})

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from . import workers
+from . import memory, workers
 from .checkcache import CheckCache, Entry, FileHashes, code_fingerprint, file_digest
 from .clock import latest_today
 from .diagnostics import Diagnostic, Diagnostics
@@ -971,8 +971,14 @@ def _check_files(paths: list[Path]) -> list[bytes]:
 def _check_all(project: Project, refs: References, paths: list[Path]) -> Iterator[list[tuple[Entry, bytes]]]:
     """Check claim files, on every core when there are many and the platform can fork: each entry,
     with the bytes it was pickled to."""
+    sharer = memory.Sharer()
     for chunk in workers.map_in_workers((project, refs), _check_files, paths, threshold=PARALLEL_THRESHOLD):
-        yield [(pickle.loads(data), data) for data in chunk]
+        yield [(_shared(pickle.loads(data), sharer), data) for data in chunk]
+
+
+def _shared(entry: Entry, sharer: memory.Sharer) -> Entry:
+    sharer.share(entry.claim)
+    return entry
 
 
 def _recheck(cid: str, entry: Entry, path: Path, project: Project, refs: References) -> None:
@@ -1052,6 +1058,7 @@ def _check_with_cache(project: Project, refs: References, only: Iterable[Path] |
     entries: list[Entry] = []
     digests: dict[str, str] = {}
     pending: dict[str, tuple[Path, str]] = {}
+    sharer = memory.Sharer()
     fingerprint = code_fingerprint()
     for file, rel in _listed_claim_files(project, only):
         try:
@@ -1066,6 +1073,7 @@ def _check_with_cache(project: Project, refs: References, only: Iterable[Path] |
         if entry is None:
             pending[rel] = (Path(file), key)
             continue
+        sharer.share(entry.claim)
         if entry.cid is not None and entry.checked_against != refs.digest:
             _recheck(entry.cid, entry, Path(file), project, refs)
             cache.put(key, entry)

@@ -4,18 +4,19 @@ At 10,000 claims the build process holds every checked claim for as long as it r
 Pagefind indexes a bundle beside it; the two together set the build's peak memory. Two things
 here cut that peak, neither changing what a build produces:
 
-- `share_field_sets`: pydantic keeps, in every model instance, the set of the fields its data
+- `Sharer`: pydantic keeps, in every model instance, the set of the fields its data
   gave. Claims of one publication give few distinct sets, yet each instance holds its own (about
   550 bytes): 31 MB of 121 MB at 10,000 claims. Equal sets become one shared frozen set. Models
   are frozen here, so nothing adds to these sets; a pydantic call that would (`model_copy` with
-  `update`) fails loudly rather than changing other claims' sets.
+  `update`) fails loudly rather than changing other claims' sets. Claims also repeat short values
+  (stances, ratings, topic, speaker and source ids): equal short strings become one (7 MB).
 - `give_back`: receiving ten thousand checked claims from the workers (or the check cache) frees
   as much memory as it keeps, in pieces the C allocator holds on to; `malloc_trim` returns the free
   pages to the system (27 to 38 MB after loading 10,000 claims). Writing pages frees memory the
   same way, about 4 MB a thousand pages: `Pacer` gives it back every thousand pages written (a
   `malloc_trim` takes about 20 ms). Only with glibc; elsewhere nothing.
 
-`python benchmarks/build_profile.py --count 10000` shows the peak; `FACTCHECK_WITHOUT=share-field-sets`
+`python benchmarks/build_profile.py --count 10000` shows the peak; `FACTCHECK_WITHOUT=share-values`
 and `FACTCHECK_WITHOUT=give-back` turn each off (see `tuning`).
 """
 
@@ -23,28 +24,39 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-from collections.abc import Iterable
 from functools import cache
 
 from pydantic import BaseModel
 
 from . import tuning
 
+SHORT = 64
+"""Strings up to this many characters are shared when equal (ids, stances, dates, names)."""
 
-def share_field_sets(models: Iterable[BaseModel]) -> None:
-    """Make equal field sets of these models and every model inside them one shared frozen set."""
-    if not tuning.on("share-field-sets"):
-        return
-    shared: dict[frozenset[str], frozenset[str]] = {}
-    stack: list[object] = list(models)
-    while stack:
-        value = stack.pop()
-        if isinstance(value, BaseModel):
+
+class Sharer:
+    """Makes equal field sets, and equal short strings, of the models it is given (and of every
+    model inside them) one shared object each. Given each claim as soon as it is read, so that
+    the memory of its copies goes to the next claim read rather than staying free in the heap."""
+
+    def __init__(self) -> None:
+        self.on = tuning.on("share-values")
+        self.sets: dict[frozenset[str], frozenset[str]] = {}
+        self.strings: dict[str, str] = {}
+
+    def share(self, value: object) -> object:
+        if not self.on:
+            return value
+        if isinstance(value, str) and len(value) <= SHORT:
+            return self.strings.setdefault(value, value)
+        if isinstance(value, list):
+            value[:] = [self.share(child) for child in value]
+        elif isinstance(value, BaseModel):
             fields = frozenset(value.__pydantic_fields_set__)
-            object.__setattr__(value, "__pydantic_fields_set__", shared.setdefault(fields, fields))
-            stack.extend(child for child in value.__dict__.values() if isinstance(child, (BaseModel, list, tuple)))
-        elif isinstance(value, (list, tuple)):
-            stack.extend(child for child in value if isinstance(child, (BaseModel, list, tuple)))
+            object.__setattr__(value, "__pydantic_fields_set__", self.sets.setdefault(fields, fields))
+            for name, child in value.__dict__.items():
+                value.__dict__[name] = self.share(child)
+        return value
 
 
 @cache

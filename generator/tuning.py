@@ -17,7 +17,7 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
   the cards left (else it waits for the painter)
 - page-shell: generated pages are put in a shell of the theme's page, derived and checked once per
   folder, instead of being rendered by the theme's templates one by one (`generator/pageshell.py`)
-- share-field-sets: the claims' models share their equal pydantic field sets (`generator/memory.py`)
+- share-values: the claims' models share their equal pydantic field sets and short strings (`generator/memory.py`)
 - give-back: the build process returns the C allocator's free memory to the system once it has
   loaded the claims (`generator/memory.py`)
 - pagefind-decay: Pagefind's allocator returns freed memory at once instead of after ten seconds
@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 
 MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell", "card-share",
-              "share-field-sets", "give-back", "pagefind-decay")
+              "share-values", "give-back", "pagefind-decay")
 
 
 def on(mechanism: str) -> bool:
