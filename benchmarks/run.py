@@ -61,11 +61,11 @@ def _memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, int]:
     """Wall time, peak RSS of the largest process and peak PSS of the whole process tree (KiB),
     sampled every 50 ms: the build, its workers, the card painter, the search indexer and Pagefind."""
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(cmd, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     largest = total = 0
     errors: list[bytes] = []
     reader = __import__("threading").Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
