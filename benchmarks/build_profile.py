@@ -4,9 +4,9 @@
 
 Writes a synthetic publication, then runs a cold `mkdocs build` (default configuration: share
 cards and search on) twice: once sampling the memory of every process of the build every 50 ms
-(grouped by role: the build itself, the claim renderer, the card painter, the search indexer,
-Pagefind), once under cProfile. Prints the peak memory of each role at the moment the whole
-tree peaked, each role's own peak, the CPU time of each role, and the functions of the build
+(grouped by role: the build itself, the claim renderer, the card painter, Pagefind), once under
+cProfile. Prints the peak memory of each role at the moment the whole tree peaked, each role's
+own peak, the CPU time of each role, and the functions of the build
 process with the most cumulative time.
 """
 
@@ -36,8 +36,8 @@ def role(pid: int, main: int) -> str:
             command = handle.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return "?"
-    for marker, name in (("generator.cards", "card painter"), ("generator.search", "search indexer"),
-                         ("pagefind", "Pagefind"), ("generator.output.copier", "copier")):
+    for marker, name in (("generator.cards", "card painter"), ("pagefind", "Pagefind"),
+                         ("generator.output.copier", "copier"), ("generator.output.spare", "spare maker")):
         if marker in command:
             return name
     return "claim renderer (fork)"

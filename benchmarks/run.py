@@ -63,7 +63,7 @@ def _memory(pid: int) -> tuple[int, int]:
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, int]:
     """Wall time, peak RSS of the largest process and peak PSS of the whole process tree (KiB),
-    sampled every 50 ms: the build, its workers, the card painter, the search indexer and Pagefind."""
+    sampled every 50 ms: the build, its workers, the card painter and Pagefind."""
     started = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=cwd, env=env or ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     largest = total = 0

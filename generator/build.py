@@ -222,7 +222,7 @@ class Build:
         return background is not None and background.working()
 
     def claim_body(self, path: str) -> tuple[str, str | None] | None:
-        """What the search indexer is sent for the claim page at `path` (see `SearchIndex.add`):
+        """What the search index is handed for the claim page at `path` (see `SearchIndex.add`):
         (cache file, key) when its body is stored, (body, None) when it was rendered here, None
         while a worker is still rendering it (it is sent as MkDocs writes the page)."""
         page = self.pages[self._claim_src[path]]

@@ -129,23 +129,28 @@ class Entry:
 
 
 class Pickled:
-    """A value held as the bytes it was pickled to, in the process that made it (see `put_pickled`)."""
+    """A value held as the bytes it was pickled to, in the process that made it (see `put_pickled`),
+    with `changes` to its attributes made since (see `put_changed`)."""
 
-    __slots__ = ("_value", "data")
+    __slots__ = ("_value", "changes", "data")
     _UNREAD = object()
 
-    def __init__(self, data: bytes):
-        self.data, self._value = data, self._UNREAD
+    def __init__(self, data: bytes, changes: dict[str, Any] | None = None):
+        self.data, self.changes, self._value = data, changes or {}, self._UNREAD
 
-    def __getstate__(self) -> bytes:
-        return self.data
+    def __getstate__(self) -> tuple[bytes, dict[str, Any]]:
+        return self.data, self.changes
 
-    def __setstate__(self, data: bytes) -> None:
-        self.data, self._value = data, self._UNREAD
+    def __setstate__(self, state: tuple[bytes, dict[str, Any]]) -> None:
+        self.data, self.changes = state
+        self._value = self._UNREAD
 
     def value(self) -> Any:
         if self._value is self._UNREAD:
-            self._value = pickle.loads(self.data)
+            value = pickle.loads(self.data)
+            for name, changed in self.changes.items():
+                setattr(value, name, changed)
+            self._value = value
         return self._value
 
 
@@ -229,6 +234,17 @@ class CheckCache:
         caches it): 24 MB held to the end of a build that checked 10,000 claims on workers, had it
         pickled their claims again to store them."""
         self.put(key, Pickled(data))
+
+    def put_changed(self, key: str, value: Any, changes: dict[str, Any]) -> None:
+        """Store `value`: the value under `key`, with `changes` made to its attributes. A value
+        stored as bytes stays those bytes, with the changes beside them (see `put_pickled`)."""
+        stored = self.entries.get(key)
+        if isinstance(stored, Pickled):
+            again = Pickled(stored.data, {**stored.changes, **changes})
+            again._value = value
+            self.put(key, again)
+        else:
+            self.put(key, value)
 
     def save(self, *, prune: bool) -> None:
         """Write the shards that changed; with `prune`, drop entries this run did not use."""

@@ -1076,7 +1076,8 @@ def _check_with_cache(project: Project, refs: References, only: Iterable[Path] |
         sharer.share(entry.claim)
         if entry.cid is not None and entry.checked_against != refs.digest:
             _recheck(entry.cid, entry, Path(file), project, refs)
-            cache.put(key, entry)
+            cache.put_changed(key, entry, {"checked_against": entry.checked_against,
+                                           "check_problems": entry.check_problems})
         entries.append(entry)
         if entry.cid is not None:
             digests[entry.cid] = key

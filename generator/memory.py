@@ -8,13 +8,15 @@ here cut that peak, neither changing what a build produces:
   gave. Claims of one publication give few distinct sets, yet each instance holds its own (about
   550 bytes): 31 MB of 121 MB at 10,000 claims. Equal sets become one shared frozen set. Models
   are frozen here, so nothing adds to these sets; a pydantic call that would (`model_copy` with
-  `update`) fails loudly rather than changing other claims' sets. Claims also repeat short values
+  `update`) fails loudly rather than changing other claims' sets, and so does `model_dump` with
+  `exclude_unset` (nothing here uses either). Claims also repeat short values
   (stances, ratings, topic, speaker and source ids): equal short strings become one (7 MB).
 - `give_back`: receiving ten thousand checked claims from the workers (or the check cache) frees
   as much memory as it keeps, in pieces the C allocator holds on to; `malloc_trim` returns the free
   pages to the system (27 to 38 MB after loading 10,000 claims). Writing pages frees memory the
-  same way, about 4 MB a thousand pages: `Pacer` gives it back every thousand pages written (a
-  `malloc_trim` takes about 20 ms). Only with glibc; elsewhere nothing.
+  same way, about 4 MB a thousand pages: `Pacer` gives it back every thousand pages (a
+  `malloc_trim` takes about 20 ms), and the build again after rendering the index pages and
+  before drawing its share of the cards. Only with glibc; elsewhere nothing.
 
 `python benchmarks/build_profile.py --count 10000` shows the peak; `FACTCHECK_WITHOUT=share-values`
 and `FACTCHECK_WITHOUT=give-back` turn each off (see `tuning`).
@@ -23,8 +25,8 @@ and `FACTCHECK_WITHOUT=give-back` turn each off (see `tuning`).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import cache
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -47,7 +49,7 @@ class Sharer:
     def share(self, value: object) -> object:
         if not self.on:
             return value
-        if isinstance(value, str) and len(value) <= SHORT:
+        if type(value) is str and len(value) <= SHORT:  # not a subclass (an enum member stays one)
             return self.strings.setdefault(value, value)
         if isinstance(value, list):
             value[:] = [self.share(child) for child in value]
@@ -60,14 +62,16 @@ class Sharer:
 
 
 @cache
-def _trim() -> ctypes._NamedFuncPointer | None:
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+def _trim() -> Any:
+    """glibc's `malloc_trim`, if this process has it (looked up among the symbols already loaded,
+    not by library name, which needs `ldconfig`)."""
     try:
-        return ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError):  # not glibc
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except OSError:
         return None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
 
 
 def give_back() -> None:
@@ -78,7 +82,7 @@ def give_back() -> None:
 
 
 class Pacer:
-    """Calls `give_back` once every `every` pages written."""
+    """Calls `give_back` once every `every` pages (counted as MkDocs hands them over to be written)."""
 
     def __init__(self, every: int = 1000):
         self.every, self.count = every, 0

@@ -17,12 +17,10 @@ same bytes.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import gzip
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -39,8 +37,6 @@ from .output.fs import atomic_write
 
 FOLDER = "pagefind"
 """Where the search index goes in the site."""
-GO = "go"
-"""The message that lets a holding indexer run Pagefind (see `SearchIndex.start`)."""
 BUNDLE_CLAIMS = 1250
 """Claims per bundle, at most on average: Pagefind needs ~0.17 MB and ~1 ms per claim page here, so a
 bundle stays near 200 MB and a second of indexing. More bundles cost the first search more."""
@@ -93,9 +89,10 @@ class Bundle:
 class SearchIndex:
     """The search bundles of one build: which an earlier build left, and indexing the others.
 
-    Indexing runs in a process of its own (`python -m generator.search`), which receives each
-    page body as the build has it (`add`) and runs Pagefind on a bundle as soon as it holds all of
-    its pages, while MkDocs goes on writing the next bundle's pages (`order` sorts claims so)."""
+    The build hands over each page body as it has it (`add`), which goes into the bundle's Pagefind
+    input folder; Pagefind runs on a bundle, in a process of its own started from a thread, as soon
+    as the folder holds all of its pages, while MkDocs goes on writing the next bundle's pages
+    (`order` sorts claims so)."""
 
     def __init__(self, pages: Mapping[str, tuple[str, str]], *, language: str, listings: Path | None,
                  stored: Callable[[str], bool]):
@@ -120,9 +117,9 @@ class SearchIndex:
         """The bundles this build indexes (again)."""
         self.wanted = {path for b in self.stale for path in b.pages}
         """Claim pages whose body the indexer needs (see `add`)."""
-        self._process: subprocess.Popen[bytes] | None = None
+        self._indexer: _Indexer | None = None
         self.holding = False
-        """The indexer waits for `release` before it runs Pagefind."""
+        """Pagefind waits for `release` before it runs."""
 
     def _listed(self, key: str) -> dict[str, str] | None:
         if self.listings is None:
@@ -138,26 +135,24 @@ class SearchIndex:
         return {path: key for b in self.bundles if b.files is not None for path, key in b.files.items()}
 
     def start(self, site: Path, *, hold: bool = False) -> None:
-        """Start the indexer for the stale bundles, writing into `site`. With `hold`, it runs
-        Pagefind only once `release` is called (or the build is done): Pagefind takes about 200 MB
-        a bundle, and the claim renderer's workers hold as much until they finish."""
+        """Get ready to index the stale bundles, writing into `site`. With `hold`, Pagefind runs only
+        once `release` is called (or the build is done): Pagefind takes about 180 MB a bundle, and
+        the claim renderer's workers hold as much until they finish."""
         atomic_write(site / FOLDER / "bundles.json",
                      json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
         self._drop_old_inputs()
         self.holding = False
         if not self.stale:
             return
-        self._process = subprocess.Popen([sys.executable, "-m", "generator.search"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self._send({"site": str(site), "language": self.language, "listings": self.listings,
-                    "inputs": self.inputs, "bundles": self.stale, "hold": hold})
+        self._indexer = _Indexer({"site": str(site), "language": self.language, "listings": self.listings,
+                                  "inputs": self.inputs}, self.stale, hold=hold)
         self.holding = hold
 
     def release(self) -> None:
-        """Let the indexer run Pagefind (see `start`)."""
-        if self.holding and self._process is not None:
+        """Let Pagefind run (see `start`)."""
+        if self.holding and self._indexer is not None:
             self.holding = False
-            self._send(GO)
+            self._indexer.go()
 
     def _drop_old_inputs(self) -> None:
         """Pagefind inputs of bundles this build does not have (another number of bundles, or none)."""
@@ -172,40 +167,28 @@ class SearchIndex:
             else:
                 entry.unlink(missing_ok=True)
 
-    def _send(self, message: object) -> None:
-        assert self._process is not None and self._process.stdin is not None
-        with contextlib.suppress(BrokenPipeError):  # the indexer stopped; `finish` reports why
-            pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-
     def add(self, path: str, body: str, key: str | None = None) -> None:
         """The body of the claim page written at `path`; with `key`, `body` is instead the page-cache
-        file that holds it under that key, which the indexer reads itself. Only pages in `wanted`
-        are sent, once each."""
-        if self._process is not None and path in self.wanted:
+        file that holds it under that key, read here. Only pages in `wanted` are taken, once each."""
+        if self._indexer is not None and path in self.wanted:
             self.wanted.discard(path)
-            self._send((path, body, key))
+            self._indexer.add(path, body, key)
 
     def finish(self) -> dict[str, str]:
-        """Wait for the indexer; return the files it wrote (path in the site -> key)."""
-        process, self._process = self._process, None
-        if process is None:
+        """Wait for Pagefind; return the files it wrote (path in the site -> key)."""
+        indexer, self._indexer = self._indexer, None
+        if indexer is None:
             return {}
         if self.wanted:
-            process.kill()
-            process.wait()
+            indexer.stop()
             raise SearchIndexError(f"no body for {len(self.wanted)} page(s), e.g. {sorted(self.wanted)[0]}")
-        out, err = process.communicate()
-        if process.returncode != 0:
-            raise SearchIndexError(err.decode(errors="replace").strip() or f"indexer exit code {process.returncode}")
-        produced: dict[str, str] = json.loads(out)
-        return produced
+        return indexer.produced()
 
     def stop(self) -> None:
         """Stop indexing (the build failed)."""
-        process, self._process = self._process, None
-        if process is not None:
-            process.kill()
-            process.wait()
+        indexer, self._indexer = self._indexer, None
+        if indexer is not None:
+            indexer.stop()
 
 
 def order(count: int) -> Callable[[str], tuple[int, str]]:
@@ -214,7 +197,7 @@ def order(count: int) -> Callable[[str], tuple[int, str]]:
     return lambda cid: (bundle_of(cid, bundles), cid)
 
 
-# the indexer process -------------------------------------------------------------------------
+# indexing -------------------------------------------------------------------------------------
 
 def pagefind_environment() -> dict[str, str]:
     """Pagefind's environment: its allocator (jemalloc, configured by `_RJEM_MALLOC_CONF`) returns
@@ -226,13 +209,18 @@ def pagefind_environment() -> dict[str, str]:
     return environment
 
 
-def _index_bundle(bundle: Bundle, source: Path, settings: dict[str, Any]) -> dict[str, str]:
+def _index_bundle(bundle: Bundle, source: Path, settings: dict[str, Any],
+                  running: Callable[[subprocess.Popen[str] | None], None]) -> dict[str, str]:
     out = Path(settings["site"]) / bundle.folder
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
-                            capture_output=True, text=True, check=False, env=pagefind_environment())
-    if result.returncode != 0:
-        raise SearchIndexError(f"pagefind failed ({result.returncode}) on bundle {bundle.number}:\n{result.stdout}\n"
-                               f"{result.stderr}")
+    with subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=pagefind_environment()) as process:
+        running(process)
+        stdout, stderr = process.communicate()
+        running(None)
+    if process.returncode != 0:
+        raise SearchIndexError(f"pagefind failed ({process.returncode}) on bundle {bundle.number}:\n{stdout}\n"
+                               f"{stderr}")
     if settings["inputs"] is None:
         shutil.rmtree(source, ignore_errors=True)
     else:  # the folder holds exactly these pages: the next build rewrites only those that change
@@ -277,18 +265,52 @@ def _stored_body(file: Path, key: str) -> str:
     return str(data["html"])
 
 
-class _Runs:
-    """The Pagefind runs of the indexer: one bundle at a time on a thread, each started once the
-    bundle's input is complete, and not before the build lets Pagefind run (see `SearchIndex.start`)."""
+class _Indexer:
+    """The stale bundles of one build: their input folders, filled page by page (`add`), and the
+    Pagefind runs, one bundle at a time on a thread, each started once the bundle's input is
+    complete, and not before the build lets Pagefind run (see `SearchIndex.start`)."""
 
-    def __init__(self, settings: dict[str, Any], sources: dict[int, Path],
-                 pagefind: concurrent.futures.ThreadPoolExecutor):
-        self.settings, self.sources, self.pagefind = settings, sources, pagefind
-        self.held = bool(settings.get("hold"))
+    def __init__(self, settings: dict[str, Any], bundles: list[Bundle], *, hold: bool):
+        self.settings = settings
+        self.held = hold
+        self.temporary: Path | None = None
+        self.sources: dict[int, Path] = {}
+        self.missing: dict[int, set[str]] = {}
+        self.of_page: dict[str, Bundle] = {}
         self.waiting: list[Bundle] = []
         self.jobs: list[concurrent.futures.Future[dict[str, str]]] = []
+        self.failed: SearchIndexError | None = None
+        self.process: subprocess.Popen[str] | None = None
+        self.stopped = False
+        self.pagefind = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
+        if settings["inputs"] is None:
+            self.temporary = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
+        for bundle in bundles:
+            self.sources[bundle.number], held = _input(settings["inputs"], self.temporary or Path(), bundle)
+            self.missing[bundle.number] = set(bundle.pages) - held
+            self.of_page.update((page, bundle) for page in self.missing[bundle.number])
+            if not self.missing[bundle.number]:
+                self._ready(bundle)
 
-    def ready(self, bundle: Bundle) -> None:
+    def add(self, path: str, body: str, key: str | None) -> None:
+        bundle = self.of_page.pop(path, None)
+        if bundle is None or self.failed is not None:
+            return  # its folder holds it already, or indexing failed (`produced` says why)
+        try:
+            if key is not None:
+                body = _stored_body(Path(body), key)
+            target = self.sources[bundle.number] / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_document(body, self.settings["language"]), encoding="utf-8")
+        except (OSError, SearchIndexError) as exc:
+            self.failed = exc if isinstance(exc, SearchIndexError) else SearchIndexError(
+                f"could not write the search input of {path}: {exc}")
+            return
+        self.missing[bundle.number].discard(path)
+        if not self.missing[bundle.number]:
+            self._ready(bundle)
+
+    def _ready(self, bundle: Bundle) -> None:
         self.waiting.append(bundle)
         self._start()
 
@@ -298,59 +320,47 @@ class _Runs:
 
     def _start(self) -> None:
         if not self.held:
-            self.jobs.extend(self.pagefind.submit(_index_bundle, b, self.sources[b.number], self.settings)
-                             for b in self.waiting)
+            self.jobs.extend(self.pagefind.submit(self._index, b) for b in self.waiting)
             self.waiting.clear()
 
+    def _index(self, bundle: Bundle) -> dict[str, str]:
+        if self.stopped:
+            raise SearchIndexError("stopped")
+        return _index_bundle(bundle, self.sources[bundle.number], self.settings, self._running)
+
+    def _running(self, process: subprocess.Popen[str] | None) -> None:
+        self.process = process
+        if process is not None and self.stopped:
+            process.kill()
+
     def produced(self) -> dict[str, str]:
-        self.go()  # the build is done
-        produced: dict[str, str] = {}
-        for job in self.jobs:
-            produced.update(job.result())
-        return produced
+        """Wait for every bundle; the files Pagefind wrote (path in the site -> key)."""
+        try:
+            if self.failed is not None:
+                raise self.failed
+            self.go()  # the build is done
+            produced: dict[str, str] = {}
+            for job in self.jobs:
+                produced.update(job.result())
+            return produced
+        except BaseException:
+            self.stop()
+            raise
+        finally:
+            self._close()
 
+    def stop(self) -> None:
+        self.stopped = True
+        process = self.process
+        if process is not None:
+            process.kill()
+        self._close()
 
-def _serve() -> int:
-    """Read the settings (with the stale `Bundle`s), then (path, body, key) messages from stdin (see
-    `SearchIndex.add`), or `GO`; index each bundle once its input folder holds every page."""
-    stream = sys.stdin.buffer
-    settings: dict[str, Any] = pickle.load(stream)
-    missing: dict[int, set[str]] = {}
-    of_page: dict[str, Bundle] = {}
-    sources: dict[int, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="factcheck-search-") as tmp, \
-            concurrent.futures.ThreadPoolExecutor(max_workers=1) as pagefind:
-        runs = _Runs(settings, sources, pagefind)
-        for bundle in settings["bundles"]:
-            sources[bundle.number], held = _input(settings["inputs"], Path(tmp), bundle)
-            missing[bundle.number] = set(bundle.pages) - held
-            of_page.update((page, bundle) for page in missing[bundle.number])
-            if not missing[bundle.number]:
-                runs.ready(bundle)
-        while any(missing.values()):
-            message = pickle.load(stream)
-            if message == GO:
-                runs.go()
-                continue
-            path, body, key = message
-            bundle = of_page.pop(path, None)
-            if bundle is None:
-                continue  # its folder holds it already
-            if key is not None:
-                body = _stored_body(Path(body), key)
-            target = sources[bundle.number] / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_document(body, settings["language"]), encoding="utf-8")
-            missing[bundle.number].discard(path)
-            if not missing[bundle.number]:
-                runs.ready(bundle)
-        with contextlib.suppress(EOFError):  # the rest (bodies its folders hold) until the build is done,
-            while True:  # so that the build never waits on a full pipe while this waits to report
-                if pickle.load(stream) == GO:
-                    runs.go()
-        produced = runs.produced()
-    sys.stdout.write(json.dumps(produced))
-    return 0
+    def _close(self) -> None:
+        self.pagefind.shutdown(wait=True, cancel_futures=True)
+        if self.temporary is not None:
+            shutil.rmtree(self.temporary, ignore_errors=True)
+            self.temporary = None
 
 
 def _document(body: str, language: str) -> str:
@@ -421,11 +431,3 @@ def canonical(folder: Path) -> None:
         digits = len(about["hash"]) - len(language) - 1
         about["hash"] = _write(folder, f"pagefind.{language}_", ".pf_meta", meta, digits)[len("pagefind."):]
     atomic_write(entry_file, json.dumps(entry, sort_keys=True, ensure_ascii=False).encode())
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(_serve())
-    except SearchIndexError as exc:
-        sys.stderr.write(f"{exc}\n")
-        sys.exit(1)

@@ -18,8 +18,9 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
 - page-shell: generated pages are put in a shell of the theme's page, derived and checked once per
   folder, instead of being rendered by the theme's templates one by one (`generator/pageshell.py`)
 - share-values: the claims' models share their equal pydantic field sets and short strings (`generator/memory.py`)
-- give-back: the build process returns the C allocator's free memory to the system once it has
-  loaded the claims (`generator/memory.py`)
+- give-back: the build process returns the C allocator's free memory to the system after loading
+  the claims, after rendering the index pages, every thousand pages and before drawing its share
+  of the cards (`generator/memory.py`)
 - pagefind-decay: Pagefind's allocator returns freed memory at once instead of after ten seconds
   (`generator/search.py`)
 """

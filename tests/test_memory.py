@@ -3,6 +3,7 @@ Pagefind's allocator setting) changes nothing that is loaded or published."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import pickle
 import subprocess
@@ -59,16 +60,48 @@ def test_equal_field_sets_and_short_strings_become_one_object(publication: Path)
     assert long_texts, "long texts are left as they are"
 
 
-def test_sharing_twice_changes_nothing_and_keeps_models_frozen(publication: Path) -> None:
+def test_long_strings_stay_apart_and_copies_with_updates_are_refused(publication: Path) -> None:
+    """Only short strings are shared; a shared field set is frozen, so pydantic's `model_copy` with
+    `update` (which would add to it) fails instead of changing the sets of other claims."""
+    long_text = "x" * (memory.SHORT + 1)
+    values = [long_text, "".join(long_text), "short", "".join(["sh", "ort"])]
+    assert values[0] is not values[1] and values[2] is not values[3]
+    shared = memory.Sharer().share(values)
+    assert shared is values
+    assert values[0] is not values[1], "long strings are left as they are"
+    assert values[2] is values[3], "equal short strings become one"
     corpus, _ = load_corpus(Project(publication))
-    before = {cid: c.model_dump(mode="json") for cid, c in corpus.claims.items()}
-    sharer = memory.Sharer()
-    for claim in corpus.claims.values():
-        sharer.share(claim)
-    assert {cid: c.model_dump(mode="json") for cid, c in corpus.claims.items()} == before
     claim = next(iter(corpus.claims.values()))
-    with pytest.raises(ValueError, match="frozen"):
-        claim.claim = "changed"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        claim.model_copy(update={"claim": "changed"})
+
+
+def test_rechecked_claims_are_stored_without_pickling_them_again(publication: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new day (or a changed data file) checks every cached claim again: the new results are
+    stored beside the bytes the workers pickled, so the claims are not pickled in this process
+    either, and a third load reads the rechecked results back."""
+    monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
+    cache = tmp_path / "cache"
+    _, first_problems = load_corpus(Project(publication), cache_dir=cache)
+    before = {key: value.value().checked_against for key, value in CheckCache(cache / "checked").entries.items()
+              if isinstance(value, Pickled)}
+    assert len(before) == 40, "every claim's entry is stored as the bytes a worker pickled"
+    tomorrow = corpus_module.latest_today() + dt.timedelta(days=1)
+    monkeypatch.setattr(corpus_module, "latest_today", lambda: tomorrow)
+    again, again_problems = load_corpus(Project(publication), cache_dir=cache)
+    texts = [c.analysis for c in again.claims.values() if not c.analysis.isascii()]
+    assert texts and [t[:40] for t in texts if sys.getsizeof(t) != sys.getsizeof(t.encode().decode())] == []
+    stored = {key: value for key, value in CheckCache(cache / "checked").entries.items() if key in before}
+    assert stored.keys() == before.keys() and all(isinstance(value, Pickled) for value in stored.values())
+    assert all(value.changes["checked_against"] != before[key] for key, value in stored.items())
+    third, third_problems = load_corpus(Project(publication), cache_dir=cache)
+    plain, plain_problems = load_corpus(Project(publication))
+    for loaded, problems in ((again, again_problems), (third, third_problems)):
+        assert {cid: c.model_dump() for cid, c in loaded.claims.items()} == \
+            {cid: c.model_dump() for cid, c in plain.claims.items()}
+        assert [d.text() for d in problems] == [d.text() for d in plain_problems]
+    assert [d.text() for d in first_problems] == [d.text() for d in plain_problems]
 
 
 def test_claims_from_workers_carry_no_utf8_copy_after_the_check_cache_is_saved(
@@ -100,17 +133,31 @@ def test_pickled_entries_round_trip_through_the_cache_files(tmp_path: Path) -> N
     assert again.get("cd34") == value
 
 
+def _build_twice(publication: Path, site: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """A cold build, then a build after editing one claim (it reads the others from the caches)."""
+    subprocess.run(["rm", "-rf", str(publication / ".factcheck-cache")], check=True)
+    claim = publication / "claims" / "claim-00002.yaml"
+    original = claim.read_text(encoding="utf-8")
+    cold = tree(mkdocs_build(publication, site_dir=site))
+    claim.write_text(original.replace("summary: ", "summary: Edited. ", 1), encoding="utf-8")
+    try:
+        warm = tree(mkdocs_build(publication, site_dir=site))
+    finally:
+        claim.write_text(original, encoding="utf-8")
+    assert warm != cold
+    return cold, warm
+
+
 def test_a_build_without_the_memory_mechanisms_writes_the_same_site(publication: Path, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(corpus_module, "PARALLEL_THRESHOLD", 1)
-    with_them = tree(mkdocs_build(publication, site_dir=tmp_path / "with"))
+    with_them = _build_twice(publication, tmp_path / "with")
     monkeypatch.setenv("FACTCHECK_WITHOUT", "spare-maker,share-values,give-back,pagefind-decay")
-    for leftover in (publication / ".factcheck-cache",):
-        subprocess.run(["rm", "-rf", str(leftover)], check=True)
-    without = tree(mkdocs_build(publication, site_dir=tmp_path / "without"))
-    assert any(name.startswith(f"{search.FOLDER}/") for name in with_them), "the search index is compared too"
-    assert with_them.keys() == without.keys()
-    assert [name for name in with_them if with_them[name] != without[name]] == []
+    without = _build_twice(publication, tmp_path / "without")
+    for mine, theirs in zip(with_them, without, strict=True):
+        assert any(name.startswith(f"{search.FOLDER}/") for name in mine), "the search index is compared too"
+        assert mine.keys() == theirs.keys()
+        assert [name for name in mine if mine[name] != theirs[name]] == []
 
 
 def _pagefind(setting: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -135,3 +182,20 @@ def test_pagefind_reads_the_allocator_setting_it_is_given(tmp_path: Path, monkey
     monkeypatch.delenv(search.ALLOCATOR_SETTING)
     monkeypatch.setenv("FACTCHECK_WITHOUT", "pagefind-decay")
     assert search.ALLOCATOR_SETTING not in search.pagefind_environment()
+
+
+def test_the_build_runs_pagefind_with_the_allocator_setting(publication: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(search.ALLOCATOR_SETTING, raising=False)
+    seen: list[str | None] = []
+    popen = subprocess.Popen
+
+    def noting(command: list[str], **options: object) -> subprocess.Popen[str]:
+        if "pagefind" in command:
+            environment = options.get("env")
+            seen.append(environment.get(search.ALLOCATOR_SETTING) if isinstance(environment, dict) else None)
+        return popen(command, **options)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(search.subprocess, "Popen", noting)
+    mkdocs_build(publication, site_dir=tmp_path / "site")
+    assert seen and set(seen) == {search.pagefind_environment()[search.ALLOCATOR_SETTING]}

@@ -404,6 +404,34 @@ def test_when_pagefind_fails_the_build_fails_and_publishes_nothing(project: Path
     assert_same(again.site, cold(project, tmp_path / "work", caplog).site)
 
 
+def test_when_a_search_input_cannot_be_written_the_build_fails_and_publishes_nothing(
+        project: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A file stands where a stale bundle's Pagefind input folder goes (in the cache): the build
+    fails naming the page it could not write, without a traceback, and publishes nothing; once the
+    file is gone, the build goes through and equals a cold build."""
+    from mkdocs.exceptions import Abort
+
+    first = build(project, caplog)
+    cid = "claim-00003"
+    edit_claim(project, cid, EDITS["analysis"])
+    inputs = project / ".factcheck-cache" / "search-input"
+    blocker = inputs / f"{bundle_of(cid, CLAIMS)}-of-{search.bundle_count(CLAIMS)}"
+    assert blocker.is_dir(), "the bundle's input folder is kept between builds"
+    shutil.rmtree(blocker)
+    blocker.write_text("not a folder", encoding="utf-8")
+    caplog.clear()
+    with pytest.raises(Abort):
+        mkdocs_build(project)
+    assert f"factcheck: could not write the search input of claims/{cid}/index.html" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert tree(project / "site") == first.site, "nothing was published"
+
+    blocker.unlink()
+    again = build(project, caplog)
+    assert (again.bundles, again.indexed) == (4, 1)
+    assert_same(again.site, cold(project, tmp_path / "work", caplog).site)
+
+
 @pytest.mark.parametrize("where", ["content", "theme_overrides"])
 def test_a_file_where_the_search_index_goes_is_refused(project: Path, where: str,
                                                        caplog: pytest.LogCaptureFixture) -> None:
