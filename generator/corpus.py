@@ -968,10 +968,10 @@ def _check_files(paths: list[Path]) -> list[bytes]:
     return [pickle.dumps(_check_one(path, project, refs), protocol=pickle.HIGHEST_PROTOCOL) for path in paths]
 
 
-def _check_all(project: Project, refs: References, paths: list[Path]) -> Iterator[list[tuple[Entry, bytes]]]:
+def _check_all(project: Project, refs: References, paths: list[Path], sharer: memory.Sharer
+               ) -> Iterator[list[tuple[Entry, bytes]]]:
     """Check claim files, on every core when there are many and the platform can fork: each entry,
     with the bytes it was pickled to."""
-    sharer = memory.Sharer()
     for chunk in workers.map_in_workers((project, refs), _check_files, paths, threshold=PARALLEL_THRESHOLD):
         yield [(_shared(pickle.loads(data), sharer), data) for data in chunk]
 
@@ -1032,11 +1032,13 @@ def load_corpus(project: Project, only: Iterable[Path] | None = None,
     refs = _references(project, diagnostics, cache, hashes)
     entries: list[Entry] = []
     digests: dict[str, str] = {}
+    sharer = memory.Sharer()  # each claim as it is read, wherever from (see `memory`)
     if cache is None or hashes is None:
-        for chunk in _check_all(project, refs, claim_files(project) if only is None else [Path(p) for p in only]):
+        files = claim_files(project) if only is None else [Path(p) for p in only]
+        for chunk in _check_all(project, refs, files, sharer):
             entries.extend(entry for entry, _ in chunk)
     else:
-        entries, digests = _check_with_cache(project, refs, only, cache, hashes)
+        entries, digests = _check_with_cache(project, refs, only, cache, hashes, sharer=sharer)
         cache.save(prune=only is None)
         hashes.save(prune=only is None)
     return _assemble(entries, refs, digests, diagnostics), diagnostics
@@ -1052,13 +1054,12 @@ def _listed_claim_files(project: Project, only: Iterable[Path] | None) -> list[t
 
 
 def _check_with_cache(project: Project, refs: References, only: Iterable[Path] | None, cache: CheckCache,
-                      hashes: FileHashes) -> tuple[list[Entry], dict[str, str]]:
+                      hashes: FileHashes, *, sharer: memory.Sharer) -> tuple[list[Entry], dict[str, str]]:
     """The entries of the claim files, taken from the cache for files unchanged since it was written
     (checked again against changed references), with the cache key of each claim by its id."""
     entries: list[Entry] = []
     digests: dict[str, str] = {}
     pending: dict[str, tuple[Path, str]] = {}
-    sharer = memory.Sharer()
     fingerprint = code_fingerprint()
     for file, rel in _listed_claim_files(project, only):
         try:
@@ -1073,7 +1074,7 @@ def _check_with_cache(project: Project, refs: References, only: Iterable[Path] |
         if entry is None:
             pending[rel] = (Path(file), key)
             continue
-        sharer.share(entry.claim)
+        _shared(entry, sharer)
         if entry.cid is not None and entry.checked_against != refs.digest:
             _recheck(entry.cid, entry, Path(file), project, refs)
             cache.put_changed(key, entry, {"checked_against": entry.checked_against,
@@ -1081,7 +1082,7 @@ def _check_with_cache(project: Project, refs: References, only: Iterable[Path] |
         entries.append(entry)
         if entry.cid is not None:
             digests[entry.cid] = key
-    for entry, data in _check_pending(project, refs, pending):  # workers return files in their own order
+    for entry, data in _check_pending(project, refs, pending, sharer):  # workers return files in their own order
         entries.append(entry)
         key = pending[entry.rel][1]  # match results by path
         if key:
@@ -1091,11 +1092,11 @@ def _check_with_cache(project: Project, refs: References, only: Iterable[Path] |
     return entries, digests
 
 
-def _check_pending(project: Project, refs: References, pending: dict[str, tuple[Path, str]]
-                   ) -> list[tuple[Entry, bytes]]:
+def _check_pending(project: Project, refs: References, pending: dict[str, tuple[Path, str]],
+                   sharer: memory.Sharer) -> list[tuple[Entry, bytes]]:
     """Parse and check the claim files the cache did not hold (each entry with its pickled bytes)."""
     fresh: list[tuple[Entry, bytes]] = []
-    for chunk in _check_all(project, refs, [path for path, _ in pending.values()]):
+    for chunk in _check_all(project, refs, [path for path, _ in pending.values()], sharer):
         fresh.extend(chunk)
     return fresh
 

@@ -28,7 +28,6 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cbor2
 
@@ -144,8 +143,7 @@ class SearchIndex:
         self.holding = False
         if not self.stale:
             return
-        self._indexer = _Indexer({"site": str(site), "language": self.language, "listings": self.listings,
-                                  "inputs": self.inputs}, self.stale, hold=hold)
+        self._indexer = _Indexer(site, self.language, self.listings, self.inputs, self.stale, hold=hold)
         self.holding = hold
 
     def release(self) -> None:
@@ -209,30 +207,6 @@ def pagefind_environment() -> dict[str, str]:
     return environment
 
 
-def _index_bundle(bundle: Bundle, source: Path, settings: dict[str, Any],
-                  running: Callable[[subprocess.Popen[str] | None], None]) -> dict[str, str]:
-    out = Path(settings["site"]) / bundle.folder
-    with subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          env=pagefind_environment()) as process:
-        running(process)
-        stdout, stderr = process.communicate()
-        running(None)
-    if process.returncode != 0:
-        raise SearchIndexError(f"pagefind failed ({process.returncode}) on bundle {bundle.number}:\n{stdout}\n"
-                               f"{stderr}")
-    if settings["inputs"] is None:
-        shutil.rmtree(source, ignore_errors=True)
-    else:  # the folder holds exactly these pages: the next build rewrites only those that change
-        listed = json.dumps(bundle.pages, sort_keys=True).encode()
-        atomic_write(settings["inputs"] / f"{bundle.input_name}.json", listed)
-    canonical(out)
-    files = {f"{bundle.folder}{file}": content_key(out / file) for file in publish(out)}
-    if settings["listings"] is not None:
-        atomic_write(settings["listings"] / f"{bundle.key}.json", json.dumps(files, sort_keys=True).encode())
-    return files
-
-
 def _input(inputs: Path | None, temporary: Path, bundle: Bundle) -> tuple[Path, set[str]]:
     """The folder Pagefind reads a bundle from, and the pages it holds already as wanted. With a cache
     the folder is kept between builds, with a list of the key of each page in it; the list is removed
@@ -270,8 +244,9 @@ class _Indexer:
     Pagefind runs, one bundle at a time on a thread, each started once the bundle's input is
     complete, and not before the build lets Pagefind run (see `SearchIndex.start`)."""
 
-    def __init__(self, settings: dict[str, Any], bundles: list[Bundle], *, hold: bool):
-        self.settings = settings
+    def __init__(self, site: Path, language: str, listings: Path | None, inputs: Path | None,
+                 bundles: list[Bundle], *, hold: bool):
+        self.site, self.language, self.listings, self.inputs = site, language, listings, inputs
         self.held = hold
         self.temporary: Path | None = None
         self.sources: dict[int, Path] = {}
@@ -283,10 +258,10 @@ class _Indexer:
         self.process: subprocess.Popen[str] | None = None
         self.stopped = False
         self.pagefind = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
-        if settings["inputs"] is None:
+        if inputs is None:
             self.temporary = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
         for bundle in bundles:
-            self.sources[bundle.number], held = _input(settings["inputs"], self.temporary or Path(), bundle)
+            self.sources[bundle.number], held = _input(inputs, self.temporary or Path(), bundle)
             self.missing[bundle.number] = set(bundle.pages) - held
             self.of_page.update((page, bundle) for page in self.missing[bundle.number])
             if not self.missing[bundle.number]:
@@ -301,7 +276,7 @@ class _Indexer:
                 body = _stored_body(Path(body), key)
             target = self.sources[bundle.number] / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_document(body, self.settings["language"]), encoding="utf-8")
+            target.write_text(_document(body, self.language), encoding="utf-8")
         except (OSError, SearchIndexError) as exc:
             self.failed = exc if isinstance(exc, SearchIndexError) else SearchIndexError(
                 f"could not write the search input of {path}: {exc}")
@@ -324,13 +299,33 @@ class _Indexer:
             self.waiting.clear()
 
     def _index(self, bundle: Bundle) -> dict[str, str]:
+        """Run Pagefind on a bundle (on the thread), then make its output reproducible and list it."""
         if self.stopped:
             raise SearchIndexError("stopped")
-        return _index_bundle(bundle, self.sources[bundle.number], self.settings, self._running)
+        source, out = self.sources[bundle.number], self.site / bundle.folder
+        with subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env=pagefind_environment()) as process:
+            self._started(process)
+            stdout, stderr = process.communicate()
+        self.process = None
+        if process.returncode != 0:
+            raise SearchIndexError(f"pagefind failed ({process.returncode}) on bundle {bundle.number}:\n{stdout}\n"
+                                   f"{stderr}")
+        if self.inputs is None:
+            shutil.rmtree(source, ignore_errors=True)
+        else:  # the folder holds exactly these pages: the next build rewrites only those that change
+            listed = json.dumps(bundle.pages, sort_keys=True).encode()
+            atomic_write(self.inputs / f"{bundle.input_name}.json", listed)
+        canonical(out)
+        files = {f"{bundle.folder}{file}": content_key(out / file) for file in publish(out)}
+        if self.listings is not None:
+            atomic_write(self.listings / f"{bundle.key}.json", json.dumps(files, sort_keys=True).encode())
+        return files
 
-    def _running(self, process: subprocess.Popen[str] | None) -> None:
+    def _started(self, process: subprocess.Popen[str]) -> None:
         self.process = process
-        if process is not None and self.stopped:
+        if self.stopped:  # `stop` came between the check in `_index` and the start
             process.kill()
 
     def produced(self) -> dict[str, str]:

@@ -162,6 +162,7 @@ def store(source: str, stored: str, signature: kept.Signature) -> bool:
         return False  # stored already, or the cache was deleted meanwhile, or the file changed
     return put(folder, key, source, lambda: kept.signature(source) == signature)
 
+
 def main(argv: list[str]) -> int:
     cache, token = Path(argv[0]), argv[1]
     try:
