@@ -165,7 +165,7 @@ def heaviest(folder: Path) -> int:
 # (folders it is done with are renamed into `set-aside/`), and each timed cold build, ours and
 # stock MkDocs', starts at least QUIET seconds after the last deletion of a build's background work.
 QUIET = 65.0
-_last_deletion = -QUIET
+_deletions = [-QUIET]  # when the builds' background deletions were seen to end
 
 
 def set_aside(path: Path, work: Path) -> None:
@@ -177,21 +177,20 @@ def set_aside(path: Path, work: Path) -> None:
 
 def quiet_file_system() -> None:
     """Wait until the last deletion is QUIET seconds old (see above), before a timed cold build."""
-    time.sleep(max(0.0, _last_deletion + QUIET - time.monotonic()))
+    time.sleep(max(0.0, _deletions[-1] + QUIET - time.monotonic()))
 
 
 def settle(root: Path, timeout: float = 300) -> None:
     """Wait until the folders a build left to be deleted in the background are gone and the spare
     a cold build leaves is made (generator/output/spare.py), as they are long before an editor has
     made the next edit, so that one step's background work is not timed in the next."""
-    global _last_deletion
     deadline = time.monotonic() + timeout
     making = root / ".factcheck-cache" / "spare-making.pid"
     deleting = any("trash" in p.name for p in root.iterdir())
     while time.monotonic() < deadline and (making.exists() or any("trash" in p.name for p in root.iterdir())):
         time.sleep(0.1)
     if deleting:
-        _last_deletion = time.monotonic()
+        _deletions.append(time.monotonic())
 
 
 def edit_one_claim(root: Path, word: str = "Edited") -> None:
