@@ -159,14 +159,14 @@ def test_the_per_card_band_holds_all_of_its_text() -> None:
         assert band.crop((0, 0, 1, band.height)).getextrema() == (0, 0)  # PNG filter bytes
 
 
-def _greedy_wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int,
+def _greedy_wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int,
                  max_lines: int) -> list[str]:
     """The word wrap cards were drawn with before: one measurement per word."""
     lines: list[str] = []
     current = ""
     for word in text.split():
         candidate = f"{current} {word}".strip()
-        if draw.textlength(candidate, font=font) <= width:
+        if cards.text_length(font, candidate) <= width:
             current = candidate
             continue
         if current:
@@ -176,7 +176,7 @@ def _greedy_wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeF
         lines.append(current)
     if len(lines) > max_lines:
         lines = lines[:max_lines]
-        while lines[-1] and draw.textlength(lines[-1] + "…", font=font) > width:
+        while lines[-1] and cards.text_length(font, lines[-1] + "…") > width:
             lines[-1] = lines[-1].rsplit(" ", 1)[0] if " " in lines[-1] else lines[-1][:-1]
         lines[-1] += "…"
     return lines
@@ -193,7 +193,41 @@ _WORDS = st.lists(st.one_of(st.sampled_from(["a", "I", "the", "unemployment", "�
 @given(_WORDS, st.sampled_from([(60, True), (30, False)]))
 def test_word_wrap_breaks_lines_where_one_measurement_per_word_did(words: list[str], font_key: tuple[int, bool]
                                                                    ) -> None:
-    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
     font = cards._font(*font_key)
     text = " ".join(words)
-    assert cards._wrap(draw, text, font, 1080, 3) == _greedy_wrap(draw, text, font, 1080, 3)
+    assert cards._wrap(text, font, 1080, 3) == _greedy_wrap(text, font, 1080, 3)
+
+
+_PLAIN_TEXT = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x58F),
+                                         st.sampled_from(list("—–“”‘’«»…€₽№•ﬁ→≈½"))),
+                      min_size=1, max_size=40).filter(lambda text: all(map(cards._plain, text)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PLAIN_TEXT, st.sampled_from([(60, True), (30, False)]))
+def test_a_plain_line_is_drawn_from_cached_glyphs_with_the_pixels_pillow_draws(text: str,
+                                                                                font_key: tuple[int, bool]) -> None:
+    """Latin, Greek, Cyrillic, Armenian, punctuation and symbols: glyphs placed one by one with their
+    pairs' kerning give the very pixels and width of Pillow's drawing of the whole line (without
+    ligatures), for any characters in any order."""
+    font = cards._font(*font_key)
+    assert cards._placed(font, text) is not None  # the glyph cache draws it, not Pillow
+    ours, pillows = (Image.new("L", (2 * cards.WIDTH, 160), cards.WHITE) for _ in range(2))
+    cards.draw_text(ours, (61, 40), text, font, cards.TEXT)
+    ImageDraw.Draw(pillows).text((61, 40), text, font=font, fill=cards.TEXT, features=cards.NO_LIGATURES)
+    assert ours.tobytes() == pillows.tobytes()
+    assert cards.text_length(font, text) == font.getlength(text, features=cards.NO_LIGATURES)
+
+
+@pytest.mark.parametrize("text", ["مرحبا بالعالم", "שלום עולם", "नमस्ते दुनिया", "Cafe\u0301 Zürich", "ok \u200fworld",
+                                  "สวัสดี", "中文 text"])
+def test_a_line_with_script_pillow_must_shape_is_drawn_by_pillow(text: str) -> None:
+    """Right-to-left text, joining or reordering scripts, combining marks and controls (and scripts
+    left out to be safe) are shaped by Pillow as a whole line, as before."""
+    font = cards._font(60, True)
+    assert cards._placed(font, text) is None
+    ours, pillows = (Image.new("L", (2 * cards.WIDTH, 160), cards.WHITE) for _ in range(2))
+    cards.draw_text(ours, (61, 40), text, font, cards.TEXT)
+    ImageDraw.Draw(pillows).text((61, 40), text, font=font, fill=cards.TEXT)
+    assert ours.tobytes() == pillows.tobytes()
+    assert cards.text_length(font, text) == font.getlength(text)
