@@ -45,24 +45,39 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
 
 
 # Lettering. Pillow shapes and rasterises a whole line each time it draws or measures one. Where
-# a line's characters are plain (left to right, nothing to join, reorder or combine), a line is
-# the glyphs of its characters side by side, each moved by its pair's kerning: so each glyph is
-# rasterised once per process and each pair measured once, and a line is drawn by placing them
-# (about three times faster, and the same pixels as Pillow's own drawing of the line without
-# ligatures: tests/test_share_cards.py). Any other line is drawn by Pillow, shaped in full.
+# a line is plain (letters of one script among Latin, Greek, Cyrillic and Armenian, with spaces,
+# digits, punctuation and common symbols: left to right, nothing to join, reorder or combine), a
+# line is the glyphs of its characters side by side, each moved by its pair's kerning: so each
+# glyph is rasterised once per process and each pair measured once, and a line is drawn by placing
+# them (about three times faster, and the same pixels as Pillow's own drawing of the line without
+# ligatures: tests/test_share_cards.py). Any other line is drawn by Pillow, shaped in full. (One
+# script, because Pillow shapes each script's run apart: no kerning across a change of script.)
 NO_LIGATURES = ["-liga"]
-
-
-PLAIN_BLOCKS = (range(0x0590), range(0x1E00, 0x2C00))
-"""Latin, Greek, Cyrillic and Armenian; Latin and Greek extended, punctuation, symbols and arrows."""
+SCRIPTS = {"Latin": (range(0x0041, 0x02B0), range(0x1E00, 0x1F00)), "Greek": (range(0x0370, 0x0400),
+           range(0x1F00, 0x2000)), "Cyrillic": (range(0x0400, 0x0530),), "Armenian": (range(0x0530, 0x0590),)}
+"""Where the letters of each script drawn from cached glyphs are."""
+COMMON = (range(0x0020, 0x02B0), range(0x2010, 0x205F), range(0x20A0, 0x20C1), range(0x2190, 0x2300))
+"""Where the other characters drawn from cached glyphs are: Latin-1's punctuation and symbols,
+general punctuation, currency signs, arrows and mathematical operators (no script of their own)."""
 
 
 @cache
-def _plain(char: str) -> bool:
-    """Drawn the same on its own as within a line: a left-to-right or neutral character, not a mark
-    or control, from `PLAIN_BLOCKS`."""
-    return (any(ord(char) in block for block in PLAIN_BLOCKS) and unicodedata.category(char)[0] not in "MC"
-            and unicodedata.bidirectional(char) in {"L", "EN", "ES", "ET", "CS", "ON", "WS"})
+def _script(char: str) -> str | None:
+    """The script of a character drawn from cached glyphs ("" for one of no script), or None if
+    Pillow must draw its line: a mark, a control, right to left, or from anywhere else."""
+    if unicodedata.category(char)[0] in "MC" or unicodedata.bidirectional(char) not in {
+            "L", "EN", "ES", "ET", "CS", "ON", "WS"}:
+        return None
+    if unicodedata.category(char)[0] != "L":
+        return "" if any(ord(char) in block for block in COMMON) else None
+    return next((name for name, blocks in SCRIPTS.items() if any(ord(char) in block for block in blocks)), None)
+
+
+def _plain(text: str) -> bool:
+    """Whether `text` is drawn from cached glyphs: every character has a place there, and the
+    letters are of one script."""
+    scripts = set(map(_script, text))
+    return None not in scripts and len(scripts - {""}) <= 1
 
 
 class _Glyphs:
@@ -121,11 +136,33 @@ class _Glyphs:
         bottom = max(y + c.height for _, y, c in placed)
         mask = Image.new("L", (right - left, bottom - top), 0)
         # Pillow's own paste, without the checks of `Image.paste` (a fifth of a card's time): every
-        # image here is "L", loaded, and only this function's.
-        paste = mask.im.paste
+        # image here is "L", loaded, and only this function's. Where a glyph meets none placed
+        # before, its coverage is copied (the same as compositing it onto nothing), else composited.
+        paste, reach = mask.im.paste, 0
         for x, y, coverage in placed:
-            paste(255, (x - left, y - top, x - left + coverage.width, y - top + coverage.height), coverage.im)
-        image.paste(ink, (xy[0] + left, xy[1] + top, xy[0] + right, xy[1] + bottom), mask)
+            box = (x - left, y - top, x - left + coverage.width, y - top + coverage.height)
+            if box[0] >= reach:
+                paste(coverage.im, box)
+            else:
+                paste(255, box, coverage.im)
+            reach = max(reach, box[2])
+        box = (xy[0] + left, xy[1] + top, xy[0] + right, xy[1] + bottom)
+        under = image.crop(box).getextrema() if image.mode == "L" else None
+        if under is not None and under[0] == under[1]:  # one colour under the line: blend by lookup
+            image.load()
+            image.im.paste(mask.im.point(_blend(int(under[0]), ink), "L"), box)
+        else:
+            image.paste(ink, box, mask)
+
+
+@cache
+def _blend(background: int, ink: int) -> list[int]:
+    """What Pillow's blend of `ink` into `background` gives at each coverage, 0 to 255."""
+    coverage = Image.new("L", (256, 1))
+    coverage.putdata(range(256))
+    blended = Image.new("L", (256, 1), background)
+    blended.paste(ink, (0, 0, 256, 1), coverage)
+    return list(blended.get_flattened_data())
 
 
 @cache
@@ -136,7 +173,7 @@ def _glyphs(font: ImageFont.FreeTypeFont) -> _Glyphs:
 def _placed(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> _Glyphs | None:
     """The glyph cache that draws `text` in `font`, or None where Pillow must shape the line."""
     if (isinstance(font, ImageFont.FreeTypeFont) and font.layout_engine == ImageFont.Layout.RAQM
-            and all(map(_plain, text))):
+            and _plain(text)):
         return _glyphs(font)
     return None
 

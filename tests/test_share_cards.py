@@ -198,18 +198,22 @@ def test_word_wrap_breaks_lines_where_one_measurement_per_word_did(words: list[s
     assert cards._wrap(text, font, 1080, 3) == _greedy_wrap(text, font, 1080, 3)
 
 
-_PLAIN_TEXT = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x58F),
-                                         st.sampled_from(list("—–“”‘’«»…€₽№•ﬁ→≈½"))),
-                      min_size=1, max_size=40).filter(lambda text: all(map(cards._plain, text)))
+def _alphabet(script: str, blocks: tuple[range, ...]) -> list[str]:
+    return [chr(code) for block in blocks for code in block if cards._script(chr(code)) == script]
+
+
+_COMMON = _alphabet("", cards.COMMON)
+_PLAIN_TEXT = st.sampled_from([_alphabet(name, blocks) for name, blocks in cards.SCRIPTS.items()]).flatmap(
+    lambda letters: st.text(alphabet=st.sampled_from(letters + _COMMON), min_size=1, max_size=40))
 
 
 @settings(max_examples=200, deadline=None)
 @given(_PLAIN_TEXT, st.sampled_from([(60, True), (30, False)]))
 def test_a_plain_line_is_drawn_from_cached_glyphs_with_the_pixels_pillow_draws(text: str,
                                                                                 font_key: tuple[int, bool]) -> None:
-    """Latin, Greek, Cyrillic, Armenian, punctuation and symbols: glyphs placed one by one with their
-    pairs' kerning give the very pixels and width of Pillow's drawing of the whole line (without
-    ligatures), for any characters in any order."""
+    """Letters of one script (Latin, Greek, Cyrillic or Armenian), spaces, digits, punctuation and
+    symbols: glyphs placed one by one with their pairs' kerning give the very pixels and width of
+    Pillow's drawing of the whole line (without ligatures), for any characters in any order."""
     font = cards._font(*font_key)
     assert cards._placed(font, text) is not None  # the glyph cache draws it, not Pillow
     ours, pillows = (Image.new("L", (2 * cards.WIDTH, 160), cards.WHITE) for _ in range(2))
@@ -220,10 +224,11 @@ def test_a_plain_line_is_drawn_from_cached_glyphs_with_the_pixels_pillow_draws(t
 
 
 @pytest.mark.parametrize("text", ["مرحبا بالعالم", "שלום עולם", "नमस्ते दुनिया", "Cafe\u0301 Zürich", "ok \u200fworld",
-                                  "สวัสดี", "中文 text"])
+                                  "สวัสดี", "中文 text", "Ͱ»A", "Lavrov said «Лавров»", "\u216b \u2102 \u212a"])
 def test_a_line_with_script_pillow_must_shape_is_drawn_by_pillow(text: str) -> None:
-    """Right-to-left text, joining or reordering scripts, combining marks and controls (and scripts
-    left out to be safe) are shaped by Pillow as a whole line, as before."""
+    """Right-to-left text, joining or reordering scripts, combining marks and controls, letters of two
+    scripts in one line (no kerning across them), and scripts left out to be safe are shaped by
+    Pillow as a whole line, as before."""
     font = cards._font(60, True)
     assert cards._placed(font, text) is None
     ours, pillows = (Image.new("L", (2 * cards.WIDTH, 160), cards.WHITE) for _ in range(2))
