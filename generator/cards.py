@@ -147,10 +147,10 @@ class _Glyphs:
                 paste(255, box, coverage.im)
             reach = max(reach, box[2])
         box = (xy[0] + left, xy[1] + top, xy[0] + right, xy[1] + bottom)
-        under = image.crop(box).getextrema() if image.mode == "L" else None
-        if under is not None and under[0] == under[1]:  # one colour under the line: blend by lookup
+        low, high = image.crop(box).getextrema() if image.mode == "L" else (0, 1)
+        if low == high and isinstance(low, int):  # one colour under the line: blend by lookup
             image.load()
-            image.im.paste(mask.im.point(_blend(int(under[0]), ink), "L"), box)
+            image.im.paste(mask.im.point(_blend(low, ink), "L"), box)
         else:
             image.paste(ink, box, mask)
 
@@ -162,7 +162,7 @@ def _blend(background: int, ink: int) -> list[int]:
     coverage.putdata(range(256))
     blended = Image.new("L", (256, 1), background)
     blended.paste(ink, (0, 0, 256, 1), coverage)
-    return list(blended.get_flattened_data())
+    return [int(value) for value in blended.tobytes()]
 
 
 @cache
