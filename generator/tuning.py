@@ -23,6 +23,8 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
   of the cards (`generator/memory.py`)
 - pagefind-decay: Pagefind's allocator returns freed memory at once instead of after ten seconds
   (`generator/search.py`)
+- skip-markdown: a generated page (its body is HTML already) skips MkDocs' Markdown, which builds a
+  parser with every extension for each page (`generator/plugin.py`)
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from __future__ import annotations
 import os
 
 MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell", "card-share",
-              "share-values", "give-back", "pagefind-decay")
+              "share-values", "give-back", "pagefind-decay", "skip-markdown")
 
 
 def on(mechanism: str) -> bool:

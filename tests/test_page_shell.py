@@ -138,3 +138,32 @@ def test_a_theme_deciding_by_a_pages_wording_stops_the_build(tmp_path: Path, mon
     settings.write_text(text.replace("cache: false", "cache: false\n      page_shell: false"), encoding="utf-8")
     site = mkdocs_build(root, tmp_path / "site")
     assert b'<p class="fc-special">Local</p>' in (site / "claims" / claim.stem / "index.html").read_bytes()
+
+
+@pytest.mark.parametrize("shell", ["in shells", "rendered by the theme"])
+def test_generated_pages_skip_markdown_and_the_site_is_the_same(shell: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A generated page's body is HTML already: MkDocs' Markdown is not run on it (switch
+    `skip-markdown`), and every file of the site is what it is when Markdown runs."""
+    from markdown import Markdown
+
+    root = _without_cache(copy_publication(tmp_path / "pub"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795392000")
+    parsers = []
+    original_init = Markdown.__init__
+
+    def counted(self: Markdown, *args: object, **kwargs: object) -> None:
+        parsers.append(1)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Markdown, "__init__", counted)
+    without = "spare-maker" if shell == "in shells" else "spare-maker,page-shell"
+    monkeypatch.setenv("FACTCHECK_WITHOUT", without)
+    skipped = tree(mkdocs_build(root, tmp_path / "skipped"))
+    parsers_skipping = len(parsers)
+    monkeypatch.setenv("FACTCHECK_WITHOUT", f"{without},skip-markdown")
+    converted = tree(mkdocs_build(root, tmp_path / "converted"))
+    claims = sum(1 for name in converted if name.startswith("claims/") and name.endswith("/index.html"))
+    assert len(parsers) - 2 * parsers_skipping >= claims > 10, "no parser for a claim page"
+    assert skipped.keys() == converted.keys()
+    assert [name for name in converted if skipped[name] != converted[name]] == []
