@@ -206,14 +206,17 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
                 continue
             files.append(File.generated(config, src, content="", inclusion=InclusionLevel.NOT_IN_NAV
                                         if page.kind in REUSABLE else InclusionLevel.UNDEFINED))
-        self.produced = {path: key for path, key in plan.produce.items() if path not in cards}
+        # The painter writes each card to the store too, unless this build leaves a spare, whose
+        # maker stores the new files after the build (as it does the pages).
+        store_cards = not self.output.stores_later()
+        self.produced = {path: key for path, key in plan.produce.items() if path not in cards or not store_cards}
         try:
             assets = build.write_assets()
         except BuildError as exc:  # e.g. an unsafe admin/config.yml (generator/cms.py)
             raise PluginError(str(exc)) from None
         for path, written in assets.items():
             files.append(File.generated(config, path, abs_src_path=str(written)))
-        self._start_cards(cards, {p: k for p, k in plan.produce.items() if p in cards})
+        self._start_cards(cards, {p: k for p, k in plan.produce.items() if p in cards}, store=store_cards)
         try:
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
@@ -248,15 +251,16 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             if found is not None:
                 self.search.add(path, *found)
 
-    def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str]) -> None:
+    def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str], *, store: bool) -> None:
         if not cards or self.output is None:
             return
-        store = self.output.store
+        stored = self.output.store
         jobs: list[tuple[dict[str, str], str | None, str]]
-        if store is None:  # no cache: draw every card straight into the site
+        if stored is None:  # no cache: draw every card straight into the site
             jobs = [(fields, None, f"{self.output.folder}/{path}") for path, fields in cards.items()]
         else:
-            jobs = [(cards[path], store.path(key), f"{self.output.folder}/{path}") for path, key in missing.items()]
+            jobs = [(cards[path], stored.path(key) if store else None, f"{self.output.folder}/{path}")
+                    for path, key in missing.items()]
         self.painter = CardPainter(jobs)
         self.painter.start()
 

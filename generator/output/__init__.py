@@ -164,6 +164,11 @@ class Output:
                 raise OutputError(f"could not copy unchanged files from the cache: {exc}") from None
 
     # 4 ---------------------------------------------------------------------------------------
+    def stores_later(self) -> bool:
+        """Whether this build is to leave a spare (no site yet, see `commit`), whose maker also
+        stores the new files: a producer need not write them to the store itself."""
+        return self.make_spare and self.cache is not None and not os.path.lexists(self.target)
+
     def commit(self, produced: Mapping[str, str]) -> None:
         """Keep a copy of each produced file (output path -> key), then publish the folder."""
         self.settle()
@@ -172,8 +177,7 @@ class Output:
                 if self.keep_in_place else {}
             # A build that replaces no site leaves a spare (see `spare`); its maker also stores the
             # build's new files, from the published site. Every other build stores them itself.
-            spare_next = self.make_spare and self.cache is not None and not os.path.lexists(self.target) \
-                and spare.can_start(self.cache, manifest)
+            spare_next = self.stores_later() and self.cache is not None and spare.can_start(self.cache, manifest)
             unstored: dict[str, str] = {}
             if self.store is not None:
                 unstored = {path: key for path, key in produced.items() if not self.store.has(key)}
