@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import serve_rebuild  # noqa: E402
-from run import timed  # noqa: E402
+from run import set_aside, timed  # noqa: E402
 
 sys.path.insert(0, str(HERE.parent))
 from generator.tuning import MECHANISMS  # noqa: E402
@@ -68,17 +68,20 @@ def edit(root: Path, n: int) -> None:
 
 
 def fresh(root: Path, *, cache: bool) -> None:
-    """Remove the published site and the spare (and with `cache`, the whole cache folder)."""
+    """Move the published site and the spare (and with `cache`, the whole cache folder) out of the
+    way, to be deleted when the benchmark ends: deleting them here would slow the next build down
+    on this machine's file system (see `run.QUIET`)."""
     wait_for_background_deletion(root)
-    shutil.rmtree(root / "site", ignore_errors=True)
-    shutil.rmtree(root / ".factcheck-cache" / ("" if cache else "spare-site"), ignore_errors=True)
+    for folder in (root / "site", root / ".factcheck-cache" / ("" if cache else "spare-site")):
+        if folder.exists():
+            set_aside(folder, root.parent)
 
 
 # Each mechanism is measured where it is meant to help: a cold build (every page rendered), a
 # rebuild after one edit, or a refill (a rebuild with the cache kept but neither site nor spare,
 # as in CI).
 SCENARIOS = {
-    "cold": ("gc-policy", "placeholder", "page-shell", "card-share", "spare-maker"),
+    "cold": ("gc-policy", "placeholder", "page-shell", "card-share", "spare-maker", "skip-markdown"),
     "cold with search": ("share-values", "give-back", "pagefind-decay"),
     "rebuild": ("keep-in-place", "copier"),
     "refill": ("copier",),
@@ -162,6 +165,7 @@ def main() -> None:
         build(root)
     first, reload = serve_rebuild.measure(root)
     print(f"\nmkdocs serve: first build {first:.1f} s; save to reload after one edit {reload:.2f} s")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
