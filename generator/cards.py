@@ -4,8 +4,11 @@ with Pillow and cached by content so unchanged claims are not redrawn."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import math
 import os
 import pickle
+import platform
 import select
 import struct
 import subprocess
@@ -15,10 +18,11 @@ import unicodedata
 import zlib
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
+import isal
 from isal import isal_zlib
-from PIL import Image, ImageColor, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont, features
 
 from . import tuning
 from .output.fs import atomic_write
@@ -50,11 +54,16 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
 # line is the glyphs of its characters side by side, each moved by its pair's kerning: so each
 # glyph is rasterised once per process and each pair measured once, and a line is drawn by placing
 # them (about three times faster, and the same pixels as Pillow's own drawing of the line without
-# ligatures: tests/test_share_cards.py). Any other line is drawn by Pillow, shaped in full. (One
-# script, because Pillow shapes each script's run apart: no kerning across a change of script.)
+# ligatures: tests/test_share_cards.py). Any other line is drawn by Pillow, shaped in full, also
+# without ligatures (fi, fl, ff...), so that the lines of a card are set alike. (One script,
+# because Pillow shapes each script's run apart: no kerning across a change of script.)
 NO_LIGATURES = ["-liga"]
-SCRIPTS = {"Latin": (range(0x0041, 0x02B0), range(0x1E00, 0x1F00)), "Greek": (range(0x0370, 0x0400),
-           range(0x1F00, 0x2000)), "Cyrillic": (range(0x0400, 0x0530),), "Armenian": (range(0x0530, 0x0590),)}
+SCRIPTS = {
+    "Latin": (range(0x0041, 0x02B0), range(0x1E00, 0x1F00)),
+    "Greek": (range(0x0370, 0x0400), range(0x1F00, 0x2000)),
+    "Cyrillic": (range(0x0400, 0x0530),),
+    "Armenian": (range(0x0530, 0x0590),),
+}
 """Where the letters of each script drawn from cached glyphs are."""
 COMMON = (range(0x0020, 0x02B0), range(0x2010, 0x205F), range(0x20A0, 0x20C1), range(0x2190, 0x2300))
 """Where the other characters drawn from cached glyphs are: Latin-1's punctuation and symbols,
@@ -127,7 +136,7 @@ class _Glyphs:
         for char, pen in zip(text, pens, strict=True):
             coverage, left, top, _ = self.glyph(char)
             if coverage is not None:
-                placed.append((int(pen + 0.5) + left, top, coverage))  # Pillow rounds each pen to a pixel
+                placed.append((math.floor(pen + 0.5) + left, top, coverage))  # Pillow rounds each pen
         if not placed:
             return
         left = min(x for x, _, _ in placed)
@@ -147,8 +156,8 @@ class _Glyphs:
                 paste(255, box, coverage.im)
             reach = max(reach, box[2])
         box = (xy[0] + left, xy[1] + top, xy[0] + right, xy[1] + bottom)
-        low, high = image.crop(box).getextrema() if image.mode == "L" else (0, 1)
-        if low == high and isinstance(low, int):  # one colour under the line: blend by lookup
+        low, high = cast("tuple[int, int]", image.crop(box).getextrema())  # of an "L" image
+        if low == high:  # one colour under the line: blend by lookup
             image.load()
             image.im.paste(mask.im.point(_blend(low, ink), "L"), box)
         else:
@@ -170,10 +179,17 @@ def _glyphs(font: ImageFont.FreeTypeFont) -> _Glyphs:
     return _Glyphs(font)
 
 
-def _placed(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> _Glyphs | None:
-    """The glyph cache that draws `text` in `font`, or None where Pillow must shape the line."""
-    if (isinstance(font, ImageFont.FreeTypeFont) and font.layout_engine == ImageFont.Layout.RAQM
-            and _plain(text)):
+def _shaped(font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> bool:
+    """Whether Pillow shapes text in `font` (with libraqm), and so can leave ligatures out."""
+    return isinstance(font, ImageFont.FreeTypeFont) and font.layout_engine == ImageFont.Layout.RAQM
+
+
+def _placed(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str, image: Image.Image | None = None
+            ) -> _Glyphs | None:
+    """The glyph cache that draws `text` in `font` (on `image`, an "L" one), or None where Pillow
+    draws the line."""
+    if isinstance(font, ImageFont.FreeTypeFont) and _shaped(font) and _plain(text) \
+            and (image is None or image.mode == "L"):
         return _glyphs(font)
     return None
 
@@ -181,17 +197,20 @@ def _placed(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> _G
 def text_length(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> float:
     """The width of `text` as `draw_text` draws it."""
     glyphs = _placed(font, text)
-    return glyphs.pens(text)[1] if glyphs else ImageDraw.Draw(Image.new("L", (1, 1))).textlength(text, font=font)
+    if glyphs:
+        return glyphs.pens(text)[1]
+    return font.getlength(text, features=NO_LIGATURES) if _shaped(font) else font.getlength(text)
 
 
 def draw_text(image: Image.Image, xy: tuple[int, int], text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
               ink: int) -> None:
-    """Draw one line of `text` with its top left (the ascender's) at `xy`."""
-    glyphs = _placed(font, text)
+    """Draw one line of `text` with its top left (the ascender's) at `xy`, without ligatures (where
+    Pillow can leave them out), so that every line of a card is set alike."""
+    glyphs = _placed(font, text, image)
     if glyphs:
         glyphs.draw(image, xy, text, ink)
     else:
-        ImageDraw.Draw(image).text(xy, text, font=font, fill=ink)
+        ImageDraw.Draw(image).text(xy, text, font=font, fill=ink, features=NO_LIGATURES if _shaped(font) else None)
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int, max_lines: int
@@ -248,8 +267,8 @@ MARGIN, CLAIM_TOP, CLAIM_SIZE, CLAIM_LINES = 60, 156, 60, 3
 PILL_TOP = HEIGHT - 140
 BAND = (144, 440)  # rows a card draws itself: below "Claim", to below the speaker line's descenders
 BAND_LEVEL = 1
-"""ISA-L's level for a card's own rows (`isal`, 0 to 3): 0.11 ms a card, against zlib's 0.64 ms at
-level 3, for 19 KB against 18 KB (benchmarks/cards.py)."""
+"""ISA-L's level for a card's own rows (`isal`, 0 to 3). Measured on 300 cards' rows here: 0.11 ms a
+card, for 19 KB; zlib took 0.64 ms at level 3 for 18 KB, and 0.58 ms with its run-length strategy."""
 
 
 def _ramp(colour: str) -> bytes:
@@ -291,15 +310,15 @@ def _template(site_name: str, verdict: str, icon: str) -> Image.Image:
     image = Image.new("L", (WIDTH, HEIGHT), WHITE)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 84), fill=HEADER)
-    draw.text((MARGIN, 24), f"{site_name} · Fact-check", font=_font(30, True), fill=HEADER + RAMP - 1)
-    draw.text((MARGIN, 112), "Claim", font=_font(28, True), fill=_grey("#555555"))
+    draw_text(image, (MARGIN, 24), f"{site_name} · Fact-check", _font(30, True), HEADER + RAMP - 1)
+    draw_text(image, (MARGIN, 112), "Claim", _font(28, True), _grey("#555555"))
     label_font = _font(44, True)
     glyph = GLYPHS.get(icon, "") if _font_file(True) else ""
     label = f"{glyph}  {verdict}" if glyph else verdict
-    box_width = int(draw.textlength(label, font=label_font)) + 60
+    box_width = int(text_length(label_font, label)) + 60
     draw.rounded_rectangle((MARGIN, PILL_TOP, MARGIN + box_width, PILL_TOP + 84), radius=42, fill=VERDICT)
-    draw.text((MARGIN + 30, PILL_TOP + 16), label, font=label_font, fill=VERDICT + RAMP - 1)
-    draw.text((MARGIN + box_width + 24, PILL_TOP + 26), "Our verdict", font=_font(30), fill=_grey("#444444"))
+    draw_text(image, (MARGIN + 30, PILL_TOP + 16), label, label_font, VERDICT + RAMP - 1)
+    draw_text(image, (MARGIN + box_width + 24, PILL_TOP + 26), "Our verdict", _font(30), _grey("#444444"))
     return image
 
 
@@ -352,9 +371,15 @@ def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: s
     return _SIGNATURE_AND_HEADER + _chunk(b"PLTE", _palette(colour)) + _chunk(b"IDAT", data) + _END
 
 
-def font_files() -> list[str | None]:
-    """The fonts a card is drawn with (part of each card's key: another font, another picture)."""
-    return [_font_file(True), _font_file(False)]
+@cache
+def drawn_with() -> list[str | None]:
+    """What draws and compresses a card, for each card's key (other fonts or libraries, another
+    picture or other bytes): the font files and their bytes, FreeType, libraqm and HarfBuzz, zlib,
+    ISA-L and the processor's architecture (ISA-L picks its code by processor)."""
+    fonts = [_font_file(True), _font_file(False)]
+    return [*fonts, *(hashlib.sha256(Path(f).read_bytes()).hexdigest() if f else None for f in fonts),
+            *(features.version(name) for name in ("freetype2", "raqm", "harfbuzz")), zlib.ZLIB_RUNTIME_VERSION,
+            isal.__version__, platform.machine()]
 
 
 def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
@@ -408,7 +433,8 @@ class CardPainter:
                 self.process.stdin.flush()
 
     def stop(self) -> None:
-        """Stop drawing (the build failed); cards already drawn stay in the store."""
+        """Stop drawing (the build failed). Cards already drawn stay in the store, unless the painter
+        was not writing to it (a build that leaves a spare stores them after it is done)."""
         if self.process is not None:
             if self.process.poll() is None:
                 self.process.kill()

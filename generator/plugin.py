@@ -27,7 +27,7 @@ import logging
 import re
 import sys
 import time
-import zlib
+import types
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -49,7 +49,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from . import checkcache, compat, gcpolicy, keys, memory, search, tuning, urls
 from .build import Build, BuildError
-from .cards import CardPainter, font_files
+from .cards import CardPainter, drawn_with
 from .html import plain_text, theme_text
 from .output import Output, OutputError, spare
 from .pagecache import StoredPage
@@ -196,8 +196,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         wanted = {site.output_file(src): build.keys.for_output("page", src, page.content_key)
                   for src, page in pages.items() if page.kind in REUSABLE}
         cards = build.card_fields() if self.config.share_cards else {}
-        fonts = keys.value_digest([font_files(), zlib.ZLIB_RUNTIME_VERSION])  # what draws and compresses a card
-        wanted.update((path, build.keys.for_content("card", fonts, keys.value_digest(fields)))
+        drawing = keys.value_digest(drawn_with())
+        wanted.update((path, build.keys.for_content("card", drawing, keys.value_digest(fields)))
                       for path, fields in cards.items())
         self.search = self._search_index(wanted)
         plan = self.output.plan(wanted)
@@ -209,7 +209,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         # The painter writes each card to the store too, unless this build leaves a spare, whose
         # maker stores the new files after the build (as it does the pages).
         store_cards = not self.output.stores_later()
-        self.produced = {path: key for path, key in plan.produce.items() if path not in cards or not store_cards}
+        self.produced = {path: key for path, key in plan.produce.items() if not (store_cards and path in cards)}
         try:
             assets = build.write_assets()
         except BuildError as exc:  # e.g. an unsafe admin/config.yml (generator/cms.py)
@@ -308,7 +308,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             if self.shells is not None and generated.kind in REUSABLE:
                 self.shells.take(page)
             if tuning.on("skip-markdown"):
-                page.render = _render_nothing.__get__(page)  # type: ignore[method-assign]
+                page.render = types.MethodType(_render_nothing, page)  # type: ignore[method-assign]
             return ""
         fragments = self.build.renderer.fragments(page.file.src_uri)
 

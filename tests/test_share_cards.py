@@ -233,6 +233,27 @@ def test_a_line_with_script_pillow_must_shape_is_drawn_by_pillow(text: str) -> N
     assert cards._placed(font, text) is None
     ours, pillows = (Image.new("L", (2 * cards.WIDTH, 160), cards.WHITE) for _ in range(2))
     cards.draw_text(ours, (61, 40), text, font, cards.TEXT)
-    ImageDraw.Draw(pillows).text((61, 40), text, font=font, fill=cards.TEXT)
+    ImageDraw.Draw(pillows).text((61, 40), text, font=font, fill=cards.TEXT, features=cards.NO_LIGATURES)
     assert ours.tobytes() == pillows.tobytes()
-    assert cards.text_length(font, text) == font.getlength(text)
+    assert cards.text_length(font, text) == font.getlength(text, features=cards.NO_LIGATURES)
+
+
+def test_every_line_of_a_card_is_set_without_ligatures() -> None:
+    """A line Pillow shapes (two scripts) leaves "fi" apart as a plain line does, so that the lines
+    of one card are set alike."""
+    font = cards._font(60, True)
+    shaped, plain = "Official figures «Лавров»", "Official figures"
+    assert cards._placed(font, shaped) is None and cards._placed(font, plain) is not None
+    assert font.getlength("fi") != font.getlength("fi", features=cards.NO_LIGATURES), "the font has the ligature"
+    assert cards.text_length(font, shaped) == font.getlength(shaped, features=cards.NO_LIGATURES) \
+        != font.getlength(shaped)
+    assert cards.text_length(font, plain) == font.getlength(plain, features=cards.NO_LIGATURES)
+
+
+def test_lines_on_other_images_than_palette_indices_are_drawn_by_pillow() -> None:
+    font = cards._font(30)
+    for mode in ("P", "1", "RGB"):
+        ours, pillows = (Image.new(mode, (600, 80), 0) for _ in range(2))
+        cards.draw_text(ours, (10, 10), "Plain text", font, 1)
+        ImageDraw.Draw(pillows).text((10, 10), "Plain text", font=font, fill=1, features=cards.NO_LIGATURES)
+        assert ours.tobytes() == pillows.tobytes(), mode
