@@ -13,7 +13,9 @@ seconds over minutes). Prints seconds, peak memory (PSS of all processes togethe
 50 ms) and the difference from all-on; the memory mechanisms are measured on a cold build with the
 search index on (the default configuration), where Pagefind runs beside the build. A
 mechanism that saves nothing measurable is a candidate for removal. Also measures save-to-reload
-under `mkdocs serve` with everything on.
+under `mkdocs serve` with everything on. Before each run that starts without a site, it waits
+`run.QUIET` seconds after deleting the last one (this machine's file system is slow to create
+files for a minute after many were deleted).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import serve_rebuild  # noqa: E402
-from run import set_aside, timed  # noqa: E402
+from run import quiet_file_system, timed  # noqa: E402
 
 sys.path.insert(0, str(HERE.parent))
 from generator.tuning import MECHANISMS  # noqa: E402
@@ -68,13 +70,12 @@ def edit(root: Path, n: int) -> None:
 
 
 def fresh(root: Path, *, cache: bool) -> None:
-    """Move the published site and the spare (and with `cache`, the whole cache folder) out of the
-    way, to be deleted when the benchmark ends: deleting them here would slow the next build down
-    on this machine's file system (see `run.QUIET`)."""
+    """Delete the published site and the spare (and with `cache`, the whole cache folder), then let
+    the file system forget the deletion before the next build (see `run.QUIET`)."""
     wait_for_background_deletion(root)
-    for folder in (root / "site", root / ".factcheck-cache" / ("" if cache else "spare-site")):
-        if folder.exists():
-            set_aside(folder, root.parent)
+    shutil.rmtree(root / "site", ignore_errors=True)
+    shutil.rmtree(root / ".factcheck-cache" / ("" if cache else "spare-site"), ignore_errors=True)
+    quiet_file_system()
 
 
 # Each mechanism is measured where it is meant to help: a cold build (every page rendered), a
@@ -125,6 +126,13 @@ def main() -> None:
                         help="off and all-on runs per mechanism, alternating; medians compared (default 1)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fc-mechanisms-"))
+    try:
+        measure(work, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(work: Path, args: argparse.Namespace) -> None:
     root = work / "pub"
     subprocess.run(["factcheck", "synth", "--count", str(args.count), "--out", str(root)], check=True, env=ENV)
     config = root / "mkdocs.yml"
@@ -165,7 +173,6 @@ def main() -> None:
         build(root)
     first, reload = serve_rebuild.measure(root)
     print(f"\nmkdocs serve: first build {first:.1f} s; save to reload after one edit {reload:.2f} s")
-    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -161,23 +161,24 @@ def heaviest(folder: Path) -> int:
 # This machine's file system (ext4 without a journal) will not reuse an inode for 60 s after it
 # was freed, and scans past every recently freed one to create a file: after deleting a built
 # site and its cache (~70,000 files at 10,000 claims), a cold core build took 21.9 s (13.4 s of
-# system time) instead of 14.7 s (2.9 s). So the benchmark deletes nothing itself until the end
-# (folders it is done with are renamed into `set-aside/`), and each timed cold build, ours and
-# stock MkDocs', starts at least QUIET seconds after the last deletion of a build's background work.
+# system time) instead of 14.7 s (2.9 s). Builds free inodes too (replaced files, the folders
+# of a replaced site, `mkdocs serve`'s temporary site). So the benchmark deletes nothing itself
+# until the end (folders it is done with are renamed into `set-aside/`), and each timed cold
+# build, ours and stock MkDocs', starts QUIET seconds after the step before it ended.
 QUIET = 65.0
-_deletions = [-QUIET]  # when the builds' background deletions were seen to end
 
 
 def set_aside(path: Path, work: Path) -> None:
     """Move a folder the benchmark is done with out of the way, to be deleted when it ends."""
     aside = work / "set-aside"
     aside.mkdir(exist_ok=True)
-    path.rename(aside / f"{len(list(aside.iterdir()))}-{path.name}")
+    path.rename(Path(tempfile.mkdtemp(prefix=f"{path.name}-", dir=aside)) / path.name)
 
 
 def quiet_file_system() -> None:
-    """Wait until the last deletion is QUIET seconds old (see above), before a timed cold build."""
-    time.sleep(max(0.0, _deletions[-1] + QUIET - time.monotonic()))
+    """Let what the steps before freed age past the file system's memory of it (see above)."""
+    os.sync()
+    time.sleep(QUIET)
 
 
 def settle(root: Path, timeout: float = 300) -> None:
@@ -186,11 +187,8 @@ def settle(root: Path, timeout: float = 300) -> None:
     made the next edit, so that one step's background work is not timed in the next."""
     deadline = time.monotonic() + timeout
     making = root / ".factcheck-cache" / "spare-making.pid"
-    deleting = any("trash" in p.name for p in root.iterdir())
     while time.monotonic() < deadline and (making.exists() or any("trash" in p.name for p in root.iterdir())):
         time.sleep(0.1)
-    if deleting:
-        _deletions.append(time.monotonic())
 
 
 def edit_one_claim(root: Path, word: str = "Edited") -> None:

@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -57,14 +58,16 @@ class WatchedBrowser:
     def __init__(self, playwright: Any, patience: float = 90.0):
         self._playwright, self.patience = playwright, patience
         self.relaunches = 0
-        self._instance, self.pid = self._launch()
+        self.killed = False
+        """Whether the watchdog has killed this Chromium since it was launched."""
+        self._instance, self.marker = self._launch()
 
-    def _launch(self) -> tuple[Any, int]:
-        before = _descendants()
-        instance = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        started = [pid for pid in _descendants() - before if _is_browser_process(pid)]
-        assert len(started) == 1, f"cannot tell which process is the Chromium just launched: {started}"
-        return instance, started[0]
+    def _launch(self) -> tuple[Any, bytes]:
+        """Chromium, started with a switch of its own (Chromium ignores switches it does not know),
+        by which its processes are found when it must be killed."""
+        marker = f"--factcheck-watched={uuid.uuid4().hex}"
+        instance = self._playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, marker])
+        return instance, marker.encode()
 
     def new_context(self, **options: Any) -> _WatchedContext:
         return _WatchedContext(self, options)
@@ -79,16 +82,22 @@ class WatchedBrowser:
         finally:
             timer.cancel()
 
+    def processes(self) -> list[int]:
+        """This Chromium's processes now: the one started with its switch, and every process below it."""
+        main = [pid for pid in _descendants() if self.marker in _arguments(pid)]
+        return [pid for root in main for pid in [root, *_descendants(root)]]
+
     def kill(self) -> None:
-        """Kill this Chromium's processes (its renderers first, then the browser)."""
-        for pid in [*sorted(_descendants(self.pid), reverse=True), self.pid]:
+        self.killed = True
+        for pid in self.processes():
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
 
     def relaunch(self) -> None:
         with contextlib.suppress(Exception):  # it is gone already
             self._instance.close()
-        self._instance, self.pid = self._launch()
+        self._instance, self.marker = self._launch()
+        self.killed = False
         self.relaunches += 1
 
     def close(self) -> None:
@@ -108,6 +117,8 @@ class _WatchedContext:
         try:
             return self._browser.watched(self._context.new_page)
         except Error as error:
+            if not self._browser.killed:
+                raise
             print(f"Chromium did not open a tab ({error}); launching it again", file=sys.stderr)
             self._browser.relaunch()
             self._context = self._browser._instance.new_context(**self._options)
@@ -132,13 +143,11 @@ def _descendants(root: int | None = None) -> set[int]:
     return found - {os.getpid() if root is None else root}
 
 
-def _is_browser_process(pid: int) -> bool:
-    """Chromium's main process (its helpers run the same program with a `--type=` argument)."""
+def _arguments(pid: int) -> list[bytes]:
     try:
-        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
-        return False
-    return os.path.basename(arguments[0]) == b"chromium" and not any(a.startswith(b"--type=") for a in arguments)
+        return []
 
 
 @pytest.fixture(scope="session")
