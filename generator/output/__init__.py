@@ -177,7 +177,8 @@ class Output:
                 if self.keep_in_place else {}
             # A build that replaces no site leaves a spare (see `spare`); its maker also stores the
             # build's new files, from the published site. Every other build stores them itself.
-            spare_next = self.stores_later() and self.cache is not None and spare.can_start(self.cache, manifest)
+            cache = self.cache if self.stores_later() else None
+            spare_next = cache is not None and spare.can_start(cache, manifest)
             unstored: dict[str, str] = {}
             if self.store is not None:
                 unstored = {path: key for path, key in produced.items() if not self.store.has(key)}
@@ -186,8 +187,8 @@ class Output:
                 self.store.prune([*self.plan_made.reuse.values(), *self.plan_made.produce.values()])
             if self.staged:
                 self._publish(manifest)
-                if spare_next and self.cache is not None and self.store is not None and not spare.start(
-                        self.cache, self.store.folder, manifest, site=self.target, unstored=unstored):
+                if spare_next and cache is not None and self.store is not None and not spare.start(
+                        cache, self.store.folder, manifest, site=self.target, unstored=unstored):
                     self._store(unstored, self.target)  # another build made a spare meanwhile
             elif self.keep_in_place:
                 _SERVED[str(self.folder)] = manifest
