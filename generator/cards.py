@@ -8,7 +8,6 @@ import hashlib
 import math
 import os
 import pickle
-import platform
 import select
 import struct
 import subprocess
@@ -20,8 +19,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, cast
 
-import isal
-from isal import isal_zlib
 from PIL import Image, ImageColor, ImageDraw, ImageFont, features
 
 from . import tuning
@@ -266,9 +263,10 @@ HEADER_COLOUR, TEXT_COLOUR = "#303f9f", "#1a1a1a"
 MARGIN, CLAIM_TOP, CLAIM_SIZE, CLAIM_LINES = 60, 156, 60, 3
 PILL_TOP = HEIGHT - 140
 BAND = (144, 440)  # rows a card draws itself: below "Claim", to below the speaker line's descenders
-BAND_LEVEL = 1
-"""ISA-L's level for a card's own rows (`isal`, 0 to 3). Measured on 300 cards' rows here: 0.11 ms a
-card, for 19 KB; zlib took 0.64 ms at level 3 for 18 KB, and 0.58 ms with its run-length strategy."""
+BAND_LEVEL = 3
+"""zlib's level for a card's own rows: 2 is ~0.2 ms faster, ~1 KB larger; 6 ~1.1 ms slower, ~3 KB
+smaller. (ISA-L took 0.11 ms against 0.64, but its output for the same rows differed between
+processes: a rebuild's stored card was not byte for byte the card a cold build drew.)"""
 
 
 def _ramp(colour: str) -> bytes:
@@ -364,9 +362,9 @@ def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: s
     """The card as PNG bytes (8-bit palette, 1200×630); the same fields give the same bytes."""
     start, start_check, below, end = _shared_rows(site_name, verdict, icon)
     rows = _band(claim, speaker, role).tobytes()
-    deflate = isal_zlib.compressobj(BAND_LEVEL, isal_zlib.DEFLATED, -15)
-    middle = deflate.compress(rows) + deflate.flush(isal_zlib.Z_FULL_FLUSH)
-    check = isal_zlib.adler32(below, isal_zlib.adler32(rows, start_check))
+    deflate = zlib.compressobj(BAND_LEVEL, zlib.DEFLATED, -15)
+    middle = deflate.compress(rows) + deflate.flush(zlib.Z_FULL_FLUSH)
+    check = zlib.adler32(below, zlib.adler32(rows, start_check))
     data = start + middle + end + struct.pack(">I", check)
     return _SIGNATURE_AND_HEADER + _chunk(b"PLTE", _palette(colour)) + _chunk(b"IDAT", data) + _END
 
@@ -374,12 +372,10 @@ def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: s
 @cache
 def drawn_with() -> list[str | None]:
     """What draws and compresses a card, for each card's key (other fonts or libraries, another
-    picture or other bytes): the font files and their bytes, FreeType, libraqm and HarfBuzz, zlib,
-    ISA-L and the processor's architecture (ISA-L picks its code by processor)."""
+    picture or other bytes): the font files and their bytes, FreeType, libraqm, HarfBuzz and zlib."""
     fonts = [_font_file(True), _font_file(False)]
     return [*fonts, *(hashlib.sha256(Path(f).read_bytes()).hexdigest() if f else None for f in fonts),
-            *(features.version(name) for name in ("freetype2", "raqm", "harfbuzz")), zlib.ZLIB_RUNTIME_VERSION,
-            isal.__version__, platform.machine()]
+            *(features.version(name) for name in ("freetype2", "raqm", "harfbuzz")), zlib.ZLIB_RUNTIME_VERSION]
 
 
 def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
