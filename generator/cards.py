@@ -14,12 +14,12 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-import zlib
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import IO, cast
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont, features
+from zlib_ng import zlib_ng
 
 from . import tuning
 from .output.fs import atomic_write
@@ -263,10 +263,13 @@ HEADER_COLOUR, TEXT_COLOUR = "#303f9f", "#1a1a1a"
 MARGIN, CLAIM_TOP, CLAIM_SIZE, CLAIM_LINES = 60, 156, 60, 3
 PILL_TOP = HEIGHT - 140
 BAND = (144, 440)  # rows a card draws itself: below "Claim", to below the speaker line's descenders
-BAND_LEVEL = 3
-"""zlib's level for a card's own rows: 2 is ~0.2 ms faster, ~1 KB larger; 6 ~1.1 ms slower, ~3 KB
-smaller. (ISA-L took 0.11 ms against 0.64, but its output for the same rows differed between
-processes: a rebuild's stored card was not byte for byte the card a cold build drew.)"""
+BAND_LEVEL = 2
+"""zlib-ng's level for a card's own rows (0.29 ms a card, 16.1 KB). zlib-ng rather than zlib: zlib's
+level 3 took 0.62 ms for 16.6 KB. Level 1 is faster still (0.22 ms) but larger (22.3 KB), and its
+output depends on how the input is handed over. ISA-L was faster again, but its output for the same
+rows differed between processes: a rebuild's stored card was not byte for byte the card a cold
+build drew. zlib-ng's does not, wherever the rows are in memory (tests/test_share_cards.py), and a
+card's key holds the digest of what it makes of sample rows (`drawn_with`)."""
 
 
 def _ramp(colour: str) -> bytes:
@@ -281,7 +284,7 @@ def _grey(value: str) -> int:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib_ng.crc32(data, zlib_ng.crc32(kind)))
 
 
 _SIGNATURE_AND_HEADER = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 3, 0, 0, 0))
@@ -328,9 +331,9 @@ def _shared_rows(site_name: str, verdict: str, icon: str) -> tuple[bytes, int, b
     template = _template(site_name, verdict, icon)
     above, below = (_scanlines(template.crop((0, top, WIDTH, bottom))) for top, bottom in ((0, BAND[0]),
                                                                                            (BAND[1], HEIGHT)))
-    start = zlib.compressobj(9, zlib.DEFLATED, 15)
-    end = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return (start.compress(above) + start.flush(zlib.Z_FULL_FLUSH), zlib.adler32(above), below,
+    start = zlib_ng.compressobj(9, zlib_ng.DEFLATED, 15)
+    end = zlib_ng.compressobj(9, zlib_ng.DEFLATED, -15)
+    return (start.compress(above) + start.flush(zlib_ng.Z_FULL_FLUSH), zlib_ng.adler32(above), below,
             end.compress(below) + end.flush())
 
 
@@ -362,20 +365,41 @@ def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: s
     """The card as PNG bytes (8-bit palette, 1200×630); the same fields give the same bytes."""
     start, start_check, below, end = _shared_rows(site_name, verdict, icon)
     rows = _band(claim, speaker, role).tobytes()
-    deflate = zlib.compressobj(BAND_LEVEL, zlib.DEFLATED, -15)
-    middle = deflate.compress(rows) + deflate.flush(zlib.Z_FULL_FLUSH)
-    check = zlib.adler32(below, zlib.adler32(rows, start_check))
+    middle = _deflate(rows)
+    check = zlib_ng.adler32(below, zlib_ng.adler32(rows, start_check))
     data = start + middle + end + struct.pack(">I", check)
     return _SIGNATURE_AND_HEADER + _chunk(b"PLTE", _palette(colour)) + _chunk(b"IDAT", data) + _END
+
+
+def _deflate(rows: bytes) -> bytes:
+    """A card's own rows as raw deflate blocks, flushed to a byte boundary (more blocks follow)."""
+    deflate = zlib_ng.compressobj(BAND_LEVEL, zlib_ng.DEFLATED, -15)
+    return deflate.compress(rows) + deflate.flush(zlib_ng.Z_FULL_FLUSH)
+
+
+def _sample_rows() -> bytes:
+    """Rows like a card's own, the same on every machine: white, with stretches of ramp values."""
+    rows = bytearray()
+    for row in range(64):
+        seed = hashlib.sha256(row.to_bytes(2, "big")).digest()
+        line = bytearray([0]) + bytearray([WHITE]) * WIDTH
+        for k in range(0, len(seed), 2):
+            start = 1 + seed[k] * 4
+            line[start:start + seed[k + 1] % 48] = bytes(TEXT + (seed[k] + i) % RAMP for i in range(seed[k + 1] % 48))
+        rows += line
+    return bytes(rows)
 
 
 @cache
 def drawn_with() -> list[str | None]:
     """What draws and compresses a card, for each card's key (other fonts or libraries, another
-    picture or other bytes): the font files and their bytes, FreeType, libraqm, HarfBuzz and zlib."""
+    picture or other bytes): the font files and their bytes, FreeType, libraqm, HarfBuzz, zlib-ng,
+    and the digest of the deflate stream it makes of sample rows (zlib-ng picks its code by the
+    processor: should another one give other bytes, the cards it drew are not taken for these)."""
     fonts = [_font_file(True), _font_file(False)]
     return [*fonts, *(hashlib.sha256(Path(f).read_bytes()).hexdigest() if f else None for f in fonts),
-            *(features.version(name) for name in ("freetype2", "raqm", "harfbuzz")), zlib.ZLIB_RUNTIME_VERSION]
+            *(features.version(name) for name in ("freetype2", "raqm", "harfbuzz")),
+            str(zlib_ng.ZLIBNG_RUNTIME_VERSION), hashlib.sha256(_deflate(_sample_rows())).hexdigest()]
 
 
 def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:

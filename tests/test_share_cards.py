@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,6 +141,43 @@ def test_a_card_for_each_verdict_decodes_and_is_the_same_bytes_every_time() -> N
         assert image.tobytes() == reference.tobytes() and image.getpalette() == reference.getpalette()
         assert cards.draw_card(**fields) == data
         assert cards.draw_card(**dict(fields)) == data  # another dict, same content
+
+
+_DRAW_ELSEWHERE = """
+import hashlib, json, os, sys
+from generator import cards
+heap = [os.urandom(n) for n in range(1000, 400_000, 3001)]  # another heap than the test's
+jobs = json.loads(sys.stdin.read())
+print(json.dumps([hashlib.sha256(cards.draw_card(**fields)).hexdigest() for fields in reversed(jobs)][::-1]))
+"""
+
+
+def test_a_card_is_the_same_bytes_whichever_process_draws_it_and_wherever_its_rows_lie() -> None:
+    """A rebuild takes stored cards that other processes drew: they must be the bytes this one draws.
+    (ISA-L, tried before zlib-ng, gave the same rows other bytes in another process.)"""
+    jobs = [{**fields, "claim": f"{fields['claim']} {n}" * (1 + n % 3), "speaker": f"Speaker {n}"}
+            for n, fields in enumerate(_sample_fields() * 4)]
+    here = [hashlib.sha256(cards.draw_card(**fields)).hexdigest() for fields in jobs]
+    elsewhere = subprocess.run([sys.executable, "-c", _DRAW_ELSEWHERE], input=json.dumps(jobs), text=True,
+                               capture_output=True, check=True, env={**os.environ, "PYTHONHASHSEED": "12345"},
+                               cwd=Path(__file__).resolve().parent.parent)
+    assert json.loads(elsewhere.stdout) == here
+    rows = cards._band(jobs[0]["claim"], jobs[0]["speaker"], "Minister").tobytes()
+    for offset in range(1, 40, 7):  # the same rows at other addresses
+        assert cards._deflate(memoryview(bytearray(offset) + rows)[offset:]) == cards._deflate(rows)
+
+
+def test_a_cards_key_holds_what_its_compressor_makes_of_sample_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cards drawn where the compressor gives other bytes are not taken for this one's."""
+    before = cards.drawn_with()
+    monkeypatch.setattr(cards, "BAND_LEVEL", cards.BAND_LEVEL + 1)
+    cards.drawn_with.cache_clear()
+    try:
+        assert cards.drawn_with() != before
+    finally:
+        monkeypatch.undo()
+        cards.drawn_with.cache_clear()
+    assert cards.drawn_with() == before
 
 
 def test_a_card_shows_the_verdict_colour_and_white_text_on_it() -> None:
