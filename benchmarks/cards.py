@@ -16,13 +16,13 @@ import random
 import statistics
 import sys
 import time
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import PIL
 import yaml
 from PIL import Image, ImageDraw, ImageFont
+from zlib_ng import zlib_ng
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -143,7 +143,7 @@ def main() -> None:
     new_name = f"new ({cards.FORMAT})"
     results = measure({"old (JPEG)": old_draw_card, new_name: cards.draw_card}, fields, args.rounds)
     (old_ms, old_bytes), (new_ms, new_bytes) = results["old (JPEG)"], results[new_name]
-    print(f"{args.n} cards x {args.rounds} rounds, Pillow {PIL.__version__}, zlib {zlib.ZLIB_RUNTIME_VERSION}")
+    print(f"{args.n} cards x {args.rounds} rounds, Pillow {PIL.__version__}, zlib-ng {zlib_ng.ZLIBNG_RUNTIME_VERSION}")
     print(f"{'':14}{'ms/card':>9}{'KB/card':>9}")
     for name, (ms, size) in results.items():
         print(f"{name:14}{ms:9.2f}{size / 1000:9.1f}")
