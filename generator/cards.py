@@ -264,12 +264,14 @@ MARGIN, CLAIM_TOP, CLAIM_SIZE, CLAIM_LINES = 60, 156, 60, 3
 PILL_TOP = HEIGHT - 140
 BAND = (144, 440)  # rows a card draws itself: below "Claim", to below the speaker line's descenders
 BAND_LEVEL = 2
-"""zlib-ng's level for a card's own rows (0.29 ms a card, 16.1 KB). zlib-ng rather than zlib: zlib's
+"""zlib-ng's level for a card's own rows (0.29 ms to deflate them, 16.1 KB). zlib-ng rather than zlib: zlib's
 level 3 took 0.62 ms for 16.6 KB. Level 1 is faster still (0.22 ms) but larger (22.3 KB), and its
 output depends on how the input is handed over. ISA-L was faster again, but its output for the same
 rows differed between processes: a rebuild's stored card was not byte for byte the card a cold
 build drew. zlib-ng's does not, wherever the rows are in memory (tests/test_share_cards.py), and a
 card's key holds the digest of what it makes of sample rows (`drawn_with`)."""
+SHARED_LEVEL = 9
+"""zlib-ng's level for the rows every card of a site and verdict shares, deflated once a process."""
 
 
 def _ramp(colour: str) -> bytes:
@@ -331,8 +333,8 @@ def _shared_rows(site_name: str, verdict: str, icon: str) -> tuple[bytes, int, b
     template = _template(site_name, verdict, icon)
     above, below = (_scanlines(template.crop((0, top, WIDTH, bottom))) for top, bottom in ((0, BAND[0]),
                                                                                            (BAND[1], HEIGHT)))
-    start = zlib_ng.compressobj(9, zlib_ng.DEFLATED, 15)
-    end = zlib_ng.compressobj(9, zlib_ng.DEFLATED, -15)
+    start = zlib_ng.compressobj(SHARED_LEVEL, zlib_ng.DEFLATED, 15)
+    end = zlib_ng.compressobj(SHARED_LEVEL, zlib_ng.DEFLATED, -15)
     return (start.compress(above) + start.flush(zlib_ng.Z_FULL_FLUSH), zlib_ng.adler32(above), below,
             end.compress(below) + end.flush())
 
@@ -371,9 +373,9 @@ def draw_card(*, site_name: str, claim: str, speaker: str, role: str, verdict: s
     return _SIGNATURE_AND_HEADER + _chunk(b"PLTE", _palette(colour)) + _chunk(b"IDAT", data) + _END
 
 
-def _deflate(rows: bytes) -> bytes:
-    """A card's own rows as raw deflate blocks, flushed to a byte boundary (more blocks follow)."""
-    deflate = zlib_ng.compressobj(BAND_LEVEL, zlib_ng.DEFLATED, -15)
+def _deflate(rows: bytes, level: int = BAND_LEVEL) -> bytes:
+    """Rows as raw deflate blocks, flushed to a byte boundary (more blocks follow)."""
+    deflate = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
     return deflate.compress(rows) + deflate.flush(zlib_ng.Z_FULL_FLUSH)
 
 
@@ -394,12 +396,15 @@ def _sample_rows() -> bytes:
 def drawn_with() -> list[str | None]:
     """What draws and compresses a card, for each card's key (other fonts or libraries, another
     picture or other bytes): the font files and their bytes, FreeType, libraqm, HarfBuzz, zlib-ng,
-    and the digest of the deflate stream it makes of sample rows (zlib-ng picks its code by the
-    processor: should another one give other bytes, the cards it drew are not taken for these)."""
+    and the digest of what it makes of sample rows at both levels a card uses (zlib-ng picks its
+    code by the processor: should another one give other bytes, the cards it drew are not taken
+    for these). The version is a string, whatever zlib-ng's type stubs say."""
+    sample = _sample_rows()
     fonts = [_font_file(True), _font_file(False)]
     return [*fonts, *(hashlib.sha256(Path(f).read_bytes()).hexdigest() if f else None for f in fonts),
             *(features.version(name) for name in ("freetype2", "raqm", "harfbuzz")),
-            str(zlib_ng.ZLIBNG_RUNTIME_VERSION), hashlib.sha256(_deflate(_sample_rows())).hexdigest()]
+            str(zlib_ng.ZLIBNG_RUNTIME_VERSION),
+            *(hashlib.sha256(_deflate(sample, level)).hexdigest() for level in (BAND_LEVEL, SHARED_LEVEL))]
 
 
 def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
