@@ -21,7 +21,7 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
 - give-back: the build process returns the C allocator's free memory to the system after loading
   the claims, after rendering the index pages, every thousand pages and before drawing its share
   of the cards (`generator/memory.py`)
-- pagefind-decay: Pagefind's allocator returns freed memory at once instead of after ten seconds
+- pagefind-decay: Pagefind's allocator returns freed memory after 20 ms instead of after ten seconds
   (`generator/search.py`)
 - skip-markdown: a generated page (its body is HTML already) skips MkDocs' Markdown, which builds a
   parser with every extension for each page (`generator/plugin.py`)
