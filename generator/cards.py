@@ -16,7 +16,7 @@ import tempfile
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, TypeGuard, cast
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont, features
 from zlib_ng import zlib_ng
@@ -176,7 +176,7 @@ def _glyphs(font: ImageFont.FreeTypeFont) -> _Glyphs:
     return _Glyphs(font)
 
 
-def _shaped(font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> bool:
+def _shaped(font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> TypeGuard[ImageFont.FreeTypeFont]:
     """Whether Pillow shapes text in `font` (with libraqm), and so can leave ligatures out."""
     return isinstance(font, ImageFont.FreeTypeFont) and font.layout_engine == ImageFont.Layout.RAQM
 
@@ -185,8 +185,7 @@ def _placed(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str, image
             ) -> _Glyphs | None:
     """The glyph cache that draws `text` in `font` (on `image`, an "L" one), or None where Pillow
     draws the line."""
-    if isinstance(font, ImageFont.FreeTypeFont) and _shaped(font) and _plain(text) \
-            and (image is None or image.mode == "L"):
+    if _shaped(font) and _plain(text) and (image is None or image.mode == "L"):
         return _glyphs(font)
     return None
 
@@ -386,8 +385,8 @@ def _sample_rows() -> bytes:
         seed = hashlib.sha256(row.to_bytes(2, "big")).digest()
         line = bytearray([0]) + bytearray([WHITE]) * WIDTH
         for k in range(0, len(seed), 2):
-            start = 1 + seed[k] * 4
-            line[start:start + seed[k + 1] % 48] = bytes(TEXT + (seed[k] + i) % RAMP for i in range(seed[k + 1] % 48))
+            start, length = 1 + seed[k] * 4, seed[k + 1] % 48
+            line[start:start + length] = bytes(TEXT + (seed[k] + i) % RAMP for i in range(length))
         rows += line
     return bytes(rows)
 

@@ -196,9 +196,10 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         wanted = {site.output_file(src): build.keys.for_output("page", src, page.content_key)
                   for src, page in pages.items() if page.kind in REUSABLE}
         cards = build.card_fields() if self.config.share_cards else {}
-        drawing = keys.value_digest(drawn_with())
-        wanted.update((path, build.keys.for_content("card", drawing, keys.value_digest(fields)))
-                      for path, fields in cards.items())
+        if cards:
+            drawing = keys.value_digest(drawn_with())
+            wanted.update((path, build.keys.for_content("card", drawing, keys.value_digest(fields)))
+                          for path, fields in cards.items())
         self.search = self._search_index(wanted)
         plan = self.output.plan(wanted)
         for src, page in pages.items():
@@ -208,15 +209,15 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
                                         if page.kind in REUSABLE else InclusionLevel.UNDEFINED))
         # The painter writes each card to the store too, unless this build leaves a spare, whose
         # maker stores the new files after the build (as it does the pages).
-        store_cards = not self.output.stores_later()
-        self.produced = {path: key for path, key in plan.produce.items() if not (store_cards and path in cards)}
+        cards_into_store = not self.output.stores_later()
+        self.produced = {path: key for path, key in plan.produce.items() if not (cards_into_store and path in cards)}
         try:
             assets = build.write_assets()
         except BuildError as exc:  # e.g. an unsafe admin/config.yml (generator/cms.py)
             raise PluginError(str(exc)) from None
         for path, written in assets.items():
             files.append(File.generated(config, path, abs_src_path=str(written)))
-        self._start_cards(cards, {p: k for p, k in plan.produce.items() if p in cards}, store=store_cards)
+        self._start_cards(cards, {p: k for p, k in plan.produce.items() if p in cards}, into_store=cards_into_store)
         try:
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
@@ -251,15 +252,15 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             if found is not None:
                 self.search.add(path, *found)
 
-    def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str], *, store: bool) -> None:
+    def _start_cards(self, cards: dict[str, dict[str, str]], missing: dict[str, str], *, into_store: bool) -> None:
         if not cards or self.output is None:
             return
-        stored = self.output.store
+        store = self.output.store
         jobs: list[tuple[dict[str, str], str | None, str]]
-        if stored is None:  # no cache: draw every card straight into the site
+        if store is None:  # no cache: draw every card straight into the site
             jobs = [(fields, None, f"{self.output.folder}/{path}") for path, fields in cards.items()]
         else:
-            jobs = [(cards[path], stored.path(key) if store else None, f"{self.output.folder}/{path}")
+            jobs = [(cards[path], store.path(key) if into_store else None, f"{self.output.folder}/{path}")
                     for path, key in missing.items()]
         self.painter = CardPainter(jobs)
         self.painter.start()
