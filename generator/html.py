@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import markdown
+import comrak
 import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -39,18 +39,25 @@ def markdown_problems(text: str) -> list[str]:
     return problems
 
 
-class _MarkdownRenderer:
-    def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=["sane_lists", "tables"], output_format="html")
-
-    def __call__(self, text: str) -> str:
-        self._md.reset()
-        html = self._md.convert(text)
-        return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                         link_rel="noopener noreferrer nofollow", strip_comments=True)
+def _extensions() -> comrak.ExtensionOptions:
+    extensions = comrak.ExtensionOptions()
+    extensions.table = extensions.strikethrough = extensions.autolink = True
+    return extensions
 
 
-_render_markdown = _MarkdownRenderer()
+_EXTENSIONS = _extensions()
+"""Fields are GitHub-flavoured Markdown (tables, ~~strikethrough~~, bare web addresses as links),
+rendered by comrak, the GFM implementation GitLab and docs.rs use: a field reads on the site as
+in the preview of the pull request that proposes it. Task lists are left out (a check box would
+not survive the allowlist); raw HTML is refused before rendering (`markdown_problems`), and
+comrak's default leaves out any that reaches it."""
+_RENDER = comrak.RenderOptions()
+
+
+def _render_markdown(text: str) -> str:
+    html = comrak.render_markdown(text, extension_options=_EXTENSIONS, render_options=_RENDER).rstrip("\n")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer nofollow", strip_comments=True)
 
 
 def markdown_html(text: str) -> Markup:

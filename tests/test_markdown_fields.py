@@ -1,0 +1,71 @@
+"""Markdown fields read on the site as GitHub's preview of the pull request shows them.
+
+Editors write an analysis or a correction in a pull request, where GitHub renders it as
+GitHub-flavoured Markdown; the site renders it by the same rules (with comrak), so a list, a table
+or a link they saw in the preview is what readers get. Built with the real MkDocs; the assertions
+read the page it wrote."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.html import markdown_html
+from tests.conftest import mkdocs_build
+
+CLAIM = "lavrov-europeans-clumsy-attempts-no-proposals"
+
+# Each of these renders differently in Python-Markdown, which the site used before: a list right
+# under a paragraph and a list nested by three spaces stayed text, a table lost its alignment (as
+# a style attribute, which the allowlist drops), ~~ stayed as it was, and a bare address was no link.
+ANALYSIS = """\
+analysis: |
+  Three points:
+  - the first
+  - the second
+
+  1. Outer item
+     - nested item
+  2. Second outer item
+
+  | Speaker | Statements |
+  |:--------|-----------:|
+  | Lavrov  |          3 |
+
+  The ~~draft~~ final text is at https://example.org/statement today.
+"""
+
+
+def _analysis(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    found = re.search(r'<section class="fc-analysis"[^>]*>(.*?)</section>', html, re.S)
+    assert found is not None, "no analysis section on the claim page"
+    return found.group(1)
+
+
+def test_an_analysis_renders_as_githubs_preview_shows_it(publication: Path) -> None:
+    claim = publication / "claims" / f"{CLAIM}.yaml"
+    text = claim.read_text(encoding="utf-8")
+    start = text.index("analysis: |\n")
+    after = re.compile(r"^\S", re.M).search(text, start + len("analysis: |\n"))  # the next field, if any
+    claim.write_text(text[:start] + ANALYSIS + (text[after.start():] if after else ""), encoding="utf-8")
+
+    analysis = _analysis(mkdocs_build(publication) / "claims" / CLAIM / "index.html")
+
+    assert re.search(r"<p>Three points:</p>\s*<ul>\s*<li>the first</li>\s*<li>the second</li>\s*</ul>", analysis)
+    assert re.search(r"<li>Outer item\s*<ul>\s*<li>nested item</li>\s*</ul>\s*</li>", analysis)
+    assert '<th align="left">Speaker</th>' in analysis and '<td align="right">3</td>' in analysis
+    assert "<del>draft</del>" in analysis
+    link = re.search(r'<a href="https://example.org/statement"[^>]*>https://example.org/statement</a>', analysis)
+    assert link is not None and 'rel="noopener noreferrer nofollow"' in link.group(0)
+
+
+def test_what_githubs_markdown_would_let_through_is_still_cut_to_the_allowlist() -> None:
+    """Raw HTML is refused before rendering (the hostile-input cases); should any reach the
+    renderer, neither comrak's output nor the allowlist after it lets a script, a handler or
+    a javascript: link through, and a task list's check box is dropped."""
+    rendered = str(markdown_html('<script>alert(1)</script>\n\n<img src=x onerror="alert(1)">\n\n'
+                                 "[x](javascript:alert(1))\n\n- [ ] task"))
+    for forbidden in ("<script", "onerror", "javascript:", "<img", "<input"):
+        assert forbidden not in rendered, (forbidden, rendered)
+    assert "task" in rendered
