@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
                 "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "del"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _RAW_HTML = re.compile(r"<(?!(?:https?://|mailto:)[^>\s]+>)(?:[A-Za-z/!?])")
@@ -46,11 +46,11 @@ def _extensions() -> comrak.ExtensionOptions:
 
 
 _EXTENSIONS = _extensions()
-"""Fields are GitHub-flavoured Markdown (tables, ~~strikethrough~~, bare web addresses as links),
-rendered by comrak, the GFM implementation GitLab and docs.rs use: a field reads on the site as
-in the preview of the pull request that proposes it. Task lists are left out (a check box would
-not survive the allowlist); raw HTML is refused before rendering (`markdown_problems`), and
-comrak's default leaves out any that reaches it."""
+"""Fields are GitHub-flavoured Markdown, the Markdown of GitHub's comments and READMEs (tables,
+~~strikethrough~~, bare web addresses as links), rendered by comrak, the GFM implementation GitLab
+and docs.rs use. Task lists are left out (a check box would not survive the allowlist); raw HTML
+is refused before rendering (`markdown_problems`), and comrak's default leaves out any that
+reaches it and blanks links to unsafe schemes, before the allowlist sees them."""
 _RENDER = comrak.RenderOptions()
 
 

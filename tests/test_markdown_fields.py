@@ -1,15 +1,16 @@
-"""Markdown fields read on the site as GitHub's preview of the pull request shows them.
+"""Markdown fields are GitHub-flavoured Markdown, the Markdown editors write in GitHub's comments.
 
-Editors write an analysis or a correction in a pull request, where GitHub renders it as
-GitHub-flavoured Markdown; the site renders it by the same rules (with comrak), so a list, a table
-or a link they saw in the preview is what readers get. Built with the real MkDocs; the assertions
-read the page it wrote."""
+A list, a table or a link written as on GitHub is what readers get (rendered by comrak). Built
+with the real MkDocs; the assertions read the page it wrote."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import comrak
+
+from generator import html
 from generator.html import markdown_html
 from tests.conftest import mkdocs_build
 
@@ -17,7 +18,8 @@ CLAIM = "lavrov-europeans-clumsy-attempts-no-proposals"
 
 # Each of these renders differently in Python-Markdown, which the site used before: a list right
 # under a paragraph and a list nested by three spaces stayed text, a table lost its alignment (as
-# a style attribute, which the allowlist drops), ~~ stayed as it was, and a bare address was no link.
+# a style attribute, which the allowlist drops), ~~ stayed as it was, a bare address was no link,
+# and a numbered list starting at 3 started at 1.
 ANALYSIS = """\
 analysis: |
   Three points:
@@ -33,6 +35,9 @@ analysis: |
   | Lavrov  |          3 |
 
   The ~~draft~~ final text is at https://example.org/statement today.
+
+  3. third
+  4. fourth
 """
 
 
@@ -58,14 +63,19 @@ def test_an_analysis_renders_as_githubs_preview_shows_it(publication: Path) -> N
     assert "<del>draft</del>" in analysis
     link = re.search(r'<a href="https://example.org/statement"[^>]*>https://example.org/statement</a>', analysis)
     assert link is not None and 'rel="noopener noreferrer nofollow"' in link.group(0)
+    assert re.search(r'<ol start="3">\s*<li>third</li>', analysis)
 
 
-def test_what_githubs_markdown_would_let_through_is_still_cut_to_the_allowlist() -> None:
-    """Raw HTML is refused before rendering (the hostile-input cases); should any reach the
-    renderer, neither comrak's output nor the allowlist after it lets a script, a handler or
-    a javascript: link through, and a task list's check box is dropped."""
-    rendered = str(markdown_html('<script>alert(1)</script>\n\n<img src=x onerror="alert(1)">\n\n'
-                                 "[x](javascript:alert(1))\n\n- [ ] task"))
-    for forbidden in ("<script", "onerror", "javascript:", "<img", "<input"):
+def test_what_githubs_markdown_would_let_through_is_cut_twice() -> None:
+    """Raw HTML is refused before rendering (the hostile-input cases). Should any reach the
+    renderer, comrak's own output already leaves it out and blanks an unsafe link, and the
+    allowlist after it would catch what comrak let through. Task lists are not rendered: the
+    box stays as the text the editor typed."""
+    text = ('<script>alert(1)</script>\n\n<img src=x onerror="alert(1)">\n\n'
+            "[x](javascript:alert(1))\n\n- [ ] task")
+    unsanitised = comrak.render_markdown(text, extension_options=html._EXTENSIONS, render_options=html._RENDER)
+    rendered = str(markdown_html(text))
+    for forbidden in ("<script", "onerror", "javascript:", "<input"):
+        assert forbidden not in unsanitised, (forbidden, unsanitised)
         assert forbidden not in rendered, (forbidden, rendered)
-    assert "task" in rendered
+    assert "<img" not in rendered and "<li>[ ] task</li>" in rendered
