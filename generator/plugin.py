@@ -201,6 +201,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             wanted.update((path, build.keys.for_content("card", drawing, keys.value_digest(fields)))
                           for path, fields in cards.items())
         self.search = self._search_index(wanted)
+        self._start_search()  # before the unchanged files are back in the site: it writes there only at the end
         plan = self.output.plan(wanted)
         for src, page in pages.items():
             if page.kind in REUSABLE and site.output_file(src) in plan.reuse:
@@ -222,7 +223,6 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
             raise PluginError(f"factcheck: {exc}") from None
-        self._start_search()
         log.info("factcheck: %d unchanged file(s) reused from the cache (%d of them kept in place), %d to write",
                  len(plan.reuse), self.output.kept_in_place, len(plan.produce))
         return files

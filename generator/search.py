@@ -119,6 +119,7 @@ class SearchIndex:
         self._indexer: _Indexer | None = None
         self.holding = False
         """Pagefind waits for `release` before it runs."""
+        self.site: Path | None = None
 
     def _listed(self, key: str) -> dict[str, str] | None:
         if self.listings is None:
@@ -134,11 +135,12 @@ class SearchIndex:
         return {path: key for b in self.bundles if b.files is not None for path, key in b.files.items()}
 
     def start(self, site: Path, *, hold: bool = False) -> None:
-        """Get ready to index the stale bundles, writing into `site`. With `hold`, Pagefind runs only
-        once `release` is called (or the build is done): Pagefind takes about 180 MB a bundle, and
-        the claim renderer's workers hold as much until they finish."""
-        atomic_write(site / FOLDER / "bundles.json",
-                     json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
+        """Start indexing the stale bundles, for `site`. Nothing is written into the site until
+        `finish`: Pagefind writes each bundle into a folder of its own beside it, so that indexing
+        may start before the build has put the unchanged files back in the site. With `hold`,
+        Pagefind runs only once `release` is called (or the build is done): Pagefind takes about
+        180 MB a bundle, and the claim renderer's workers hold as much until they finish."""
+        self.site = site
         self._drop_old_inputs()
         self.holding = False
         if not self.stale:
@@ -173,7 +175,12 @@ class SearchIndex:
             self._indexer.add(path, body, key)
 
     def finish(self) -> dict[str, str]:
-        """Wait for Pagefind; return the files it wrote (path in the site -> key)."""
+        """Wait for Pagefind, put the bundles it indexed and the list of all bundles in the site
+        (which must hold the build's other files by now); return the files written there (path
+        in the site -> key)."""
+        assert self.site is not None, "finish before start"
+        atomic_write(self.site / FOLDER / "bundles.json",
+                     json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
         indexer, self._indexer = self._indexer, None
         if indexer is None:
             return {}
@@ -265,6 +272,8 @@ class _Indexer:
         self.process: subprocess.Popen[str] | None = None
         self.stopped = False
         self.pagefind = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
+        self.indexed = bundles
+        """The bundles this build indexes, each written aside (`_aside`) until `produced`."""
         if inputs is None:
             self.temporary = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
         for bundle in bundles:
@@ -309,7 +318,8 @@ class _Indexer:
         """Run Pagefind on a bundle (on the thread), then make its output reproducible and list it."""
         if self.stopped:
             raise SearchIndexError("stopped")
-        source, out = self.sources[bundle.number], self.site / bundle.folder
+        source, out = self.sources[bundle.number], self._aside(bundle)
+        shutil.rmtree(out, ignore_errors=True)  # left by a build that stopped
         with subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=pagefind_environment()) as process:
@@ -330,6 +340,22 @@ class _Indexer:
             atomic_write(self.listings / f"{bundle.key}.json", json.dumps(files, sort_keys=True).encode())
         return files
 
+    def _place(self, bundle: Bundle) -> None:
+        target = self.site / bundle.folder
+        if os.path.lexists(target):  # the build removed the bundle's old files: someone else wrote there
+            raise SearchIndexError(f"search bundle {bundle.number} goes to {bundle.folder} in the site, which is taken "
+                                   "(written by another plugin or hook?); nothing else may write there")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self._aside(bundle), target)
+        except OSError as exc:
+            raise SearchIndexError(f"could not put search bundle {bundle.number} in the site: {exc}") from None
+
+    def _aside(self, bundle: Bundle) -> Path:
+        """Where Pagefind writes a bundle until `produced` moves it into the site: a hidden folder
+        in the site itself (so on the same file system), which nothing else in a build touches."""
+        return self.site / f".factcheck-search-{bundle.number}"
+
     def _started(self, process: subprocess.Popen[str]) -> None:
         self.process = process
         if self.stopped:  # `stop` came between the check in `_index` and the start
@@ -344,6 +370,8 @@ class _Indexer:
             produced: dict[str, str] = {}
             for job in self.jobs:
                 produced.update(job.result())
+            for bundle in self.indexed:
+                self._place(bundle)
             return produced
         except BaseException:
             self.stop()
@@ -360,6 +388,8 @@ class _Indexer:
 
     def _close(self) -> None:
         self.pagefind.shutdown(wait=True, cancel_futures=True)
+        for bundle in self.indexed:  # none are left after `produced` moved them
+            shutil.rmtree(self._aside(bundle), ignore_errors=True)
         if self.temporary is not None:
             shutil.rmtree(self.temporary, ignore_errors=True)
             self.temporary = None

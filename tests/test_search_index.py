@@ -376,11 +376,39 @@ def on_files(files, config):
 
 
 def test_when_pagefind_fails_the_build_fails_and_publishes_nothing(project: Path, tmp_path: Path,
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
+                                                                   caplog: pytest.LogCaptureFixture,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind stops with an error (here: a setting of its own it cannot read, from the
+    environment). The error names the bundle and carries Pagefind's message; the published site
+    stays as it was, and neither a staging folder nor a bundle written aside is left behind."""
+    from mkdocs.exceptions import Abort
+
+    first = build(project, caplog)
+    cid = "claim-00003"
+    edit_claim(project, cid, EDITS["analysis"])
+    number = bundle_of(cid, CLAIMS)
+    monkeypatch.setenv("PAGEFIND_KEEP_INDEX_URL", "maybe")
+    caplog.clear()
+    with pytest.raises(Abort):
+        mkdocs_build(project)
+    assert "factcheck: pagefind failed (" in caplog.text and f"on bundle {number}:" in caplog.text
+    assert "Error loading Pagefind config" in caplog.text, "Pagefind's own message is shown"
+    assert tree(project / "site") == first.site, "nothing was published"
+    assert not [p.name for p in project.iterdir() if p.name.startswith(".site")], "no staging folder left"
+
+    monkeypatch.delenv("PAGEFIND_KEEP_INDEX_URL")
+    again = build(project, caplog)
+    assert (again.bundles, again.indexed) == (4, 1)
+    assert not list((project / "site").glob(".factcheck-search-*")), "no bundle left aside"
+    assert_same(again.site, cold(project, tmp_path / "work", caplog).site)
+
+
+def test_when_another_plugin_writes_where_a_bundle_goes_the_build_fails_and_publishes_nothing(
+        project: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Another plugin (an MkDocs hook here) writes a file straight into the output folder where a
-    bundle goes, after the files were checked: Pagefind fails on that bundle. The error names the
-    bundle and carries Pagefind's message; the published site stays as it was, and no staging
-    folder is left behind."""
+    bundle goes, after the files were checked. Pagefind writes the bundle aside and it cannot be
+    put in its place: the error names the bundle and its folder; the published site stays as it
+    was, and no staging folder (nor a bundle written aside) is left behind."""
     from mkdocs.exceptions import Abort
 
     first = build(project, caplog)
@@ -393,8 +421,7 @@ def test_when_pagefind_fails_the_build_fails_and_publishes_nothing(project: Path
     caplog.clear()
     with pytest.raises(Abort):
         mkdocs_build(project)
-    assert "factcheck: pagefind failed (" in caplog.text and f"on bundle {number}:" in caplog.text
-    assert "File exists" in caplog.text or "Not a directory" in caplog.text, "Pagefind's own message is shown"
+    assert f"factcheck: search bundle {number} goes to pagefind/{number}/ in the site, which is taken" in caplog.text
     assert tree(project / "site") == first.site, "nothing was published"
     assert not [p.name for p in project.iterdir() if p.name.startswith(".site")], "no staging folder left"
 
