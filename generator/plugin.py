@@ -118,6 +118,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             self.collector = gcpolicy.relax()
 
     def on_shutdown(self) -> None:
+        if self.search is not None:  # a build stopped by Ctrl-C (on_build_error sees exceptions only)
+            self.search.stop()
+            self.search = None
         if self.collector is not None:
             gcpolicy.restore(self.collector)
             self.collector = None
@@ -201,7 +204,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             wanted.update((path, build.keys.for_content("card", drawing, keys.value_digest(fields)))
                           for path, fields in cards.items())
         self.search = self._search_index(wanted)
-        self._start_search()  # before the unchanged files are back in the site: it writes there only at the end
+        self._start_search()  # before the unchanged files are back: bundles are moved into the site at the end
         plan = self.output.plan(wanted)
         for src, page in pages.items():
             if page.kind in REUSABLE and site.output_file(src) in plan.reuse:

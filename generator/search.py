@@ -135,9 +135,10 @@ class SearchIndex:
         return {path: key for b in self.bundles if b.files is not None for path, key in b.files.items()}
 
     def start(self, site: Path, *, hold: bool = False) -> None:
-        """Start indexing the stale bundles, for `site`. Nothing is written into the site until
-        `finish`: Pagefind writes each bundle into a folder of its own beside it, so that indexing
-        may start before the build has put the unchanged files back in the site. With `hold`,
+        """Start indexing the stale bundles, for `site`. Pagefind writes each bundle into a hidden
+        folder of the site (`.factcheck-search-<n>`), which nothing else touches, moved into
+        `pagefind/` by `finish`: so indexing may start before the build has put the unchanged
+        files back in the site, and nothing is written where they go until then. With `hold`,
         Pagefind runs only once `release` is called (or the build is done): Pagefind takes about
         180 MB a bundle, and the claim renderer's workers hold as much until they finish."""
         self.site = site
@@ -179,8 +180,11 @@ class SearchIndex:
         (which must hold the build's other files by now); return the files written there (path
         in the site -> key)."""
         assert self.site is not None, "finish before start"
-        atomic_write(self.site / FOLDER / "bundles.json",
-                     json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
+        try:
+            atomic_write(self.site / FOLDER / "bundles.json",
+                         json.dumps({"bundles": [f"{b.number}/" for b in self.bundles]}).encode())
+        except OSError as exc:
+            raise SearchIndexError(f"could not write {FOLDER}/bundles.json: {exc}") from None
         indexer, self._indexer = self._indexer, None
         if indexer is None:
             return {}
@@ -274,14 +278,18 @@ class _Indexer:
         self.pagefind = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
         self.indexed = bundles
         """The bundles this build indexes, each written aside (`_aside`) until `produced`."""
-        if inputs is None:
-            self.temporary = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
-        for bundle in bundles:
-            self.sources[bundle.number], held = _input(inputs, self.temporary or Path(), bundle)
-            self.missing[bundle.number] = set(bundle.pages) - held
-            self.of_page.update((page, bundle) for page in self.missing[bundle.number])
-            if not self.missing[bundle.number]:
-                self._ready(bundle)
+        try:
+            if inputs is None:
+                self.temporary = Path(tempfile.mkdtemp(prefix="factcheck-search-"))
+            for bundle in bundles:
+                self.sources[bundle.number], held = _input(inputs, self.temporary or Path(), bundle)
+                self.missing[bundle.number] = set(bundle.pages) - held
+                self.of_page.update((page, bundle) for page in self.missing[bundle.number])
+                if not self.missing[bundle.number]:
+                    self._ready(bundle)
+        except BaseException:  # a bundle may be indexing already: no one else could stop it
+            self.stop()
+            raise
 
     def add(self, path: str, body: str, key: str | None) -> None:
         bundle = self.of_page.pop(path, None)
