@@ -36,6 +36,8 @@ def role(pid: int, main: int) -> str:
             command = handle.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return "?"
+    if not command:
+        return "?"  # exited, not yet reaped: its command line is gone (its CPU time is still there)
     for marker, name in (("generator.cards", "card painter"), ("pagefind", "Pagefind"),
                          ("generator.output.copier", "copier"), ("generator.output.spare", "spare maker")):
         if marker in command:
@@ -53,6 +55,8 @@ def sample(pub: Path) -> None:
         by_role: dict[str, int] = {}
         for pid in _tree(process.pid):
             name = role(pid, process.pid)
+            if name == "?" and pid in cpu:
+                name = cpu[pid][0]
             by_role[name] = by_role.get(name, 0) + _memory(pid)[1]
             used = _cpu(pid)
             if used is not None:
