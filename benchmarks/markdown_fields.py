@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import markdown
-import nh3
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +33,7 @@ def previous_release() -> Callable[[str], str]:
 
     def render(text: str) -> str:
         converter.reset()
-        return nh3.clean(converter.convert(text), tags=html.ALLOWED_TAGS, attributes=html.ALLOWED_ATTRIBUTES,
-                         url_schemes=html.URL_SCHEMES, link_rel="noopener noreferrer nofollow", strip_comments=True)
+        return html.allowlisted(converter.convert(text))
     return render
 
 

@@ -326,8 +326,7 @@ class _Indexer:
         """Run Pagefind on a bundle (on the thread), then make its output reproducible and list it."""
         if self.stopped:
             raise SearchIndexError("stopped")
-        source, out = self.sources[bundle.number], self._aside(bundle)
-        shutil.rmtree(out, ignore_errors=True)  # left by a build that stopped
+        source, out = self.sources[bundle.number], self._aside(bundle)  # `Output.clear` left the site empty
         with subprocess.Popen([sys.executable, "-m", "pagefind", "--site", str(source), "--output-path", str(out)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               env=pagefind_environment()) as process:

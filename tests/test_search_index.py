@@ -375,32 +375,43 @@ def on_files(files, config):
 """
 
 
+def _fails_publishing_nothing(project: Path, caplog: pytest.LogCaptureFixture, first: Built) -> None:
+    """Build `project` (one claim edited since `first`), which must stop: nothing published, no
+    staging folder left behind."""
+    from mkdocs.exceptions import Abort
+
+    caplog.clear()
+    with pytest.raises(Abort):
+        mkdocs_build(project)
+    assert tree(project / "site") == first.site, "nothing was published"
+    assert not [p.name for p in project.iterdir() if p.name.startswith(".site")], "no staging folder left"
+
+
+def _goes_through(project: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Build `project` again, which must index the edited claim's bundle only and equal a cold build."""
+    again = build(project, caplog)
+    assert (again.bundles, again.indexed) == (4, 1)
+    assert_same(again.site, cold(project, tmp_path / "work", caplog).site)
+
+
 def test_when_pagefind_fails_the_build_fails_and_publishes_nothing(project: Path, tmp_path: Path,
                                                                    caplog: pytest.LogCaptureFixture,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind stops with an error (here: a setting of its own it cannot read, from the
     environment). The error names the bundle and carries Pagefind's message; the published site
     stays as it was, and neither a staging folder nor a bundle written aside is left behind."""
-    from mkdocs.exceptions import Abort
-
     first = build(project, caplog)
     cid = "claim-00003"
     edit_claim(project, cid, EDITS["analysis"])
     number = bundle_of(cid, CLAIMS)
     monkeypatch.setenv("PAGEFIND_KEEP_INDEX_URL", "maybe")
-    caplog.clear()
-    with pytest.raises(Abort):
-        mkdocs_build(project)
+    _fails_publishing_nothing(project, caplog, first)
     assert "factcheck: pagefind failed (" in caplog.text and f"on bundle {number}:" in caplog.text
     assert "Error loading Pagefind config" in caplog.text, "Pagefind's own message is shown"
-    assert tree(project / "site") == first.site, "nothing was published"
-    assert not [p.name for p in project.iterdir() if p.name.startswith(".site")], "no staging folder left"
 
     monkeypatch.delenv("PAGEFIND_KEEP_INDEX_URL")
-    again = build(project, caplog)
-    assert (again.bundles, again.indexed) == (4, 1)
+    _goes_through(project, tmp_path, caplog)
     assert not list((project / "site").glob(".factcheck-search-*")), "no bundle left aside"
-    assert_same(again.site, cold(project, tmp_path / "work", caplog).site)
 
 
 def test_when_another_plugin_writes_where_a_bundle_goes_the_build_fails_and_publishes_nothing(
@@ -409,8 +420,6 @@ def test_when_another_plugin_writes_where_a_bundle_goes_the_build_fails_and_publ
     bundle goes, after the files were checked. Pagefind writes the bundle aside and it cannot be
     put in its place: the error names the bundle and its folder; the published site stays as it
     was, and no staging folder (nor a bundle written aside) is left behind."""
-    from mkdocs.exceptions import Abort
-
     first = build(project, caplog)
     cid = "claim-00003"
     edit_claim(project, cid, EDITS["analysis"])
@@ -418,17 +427,11 @@ def test_when_another_plugin_writes_where_a_bundle_goes_the_build_fails_and_publ
     settings = (project / "mkdocs.yml").read_text(encoding="utf-8")
     (project / "blocking_hook.py").write_text(BLOCKING_HOOK.format(number=number), encoding="utf-8")
     (project / "mkdocs.yml").write_text(settings + "\nhooks:\n  - blocking_hook.py\n", encoding="utf-8")
-    caplog.clear()
-    with pytest.raises(Abort):
-        mkdocs_build(project)
+    _fails_publishing_nothing(project, caplog, first)
     assert f"factcheck: search bundle {number} goes to pagefind/{number}/ in the site, which is taken" in caplog.text
-    assert tree(project / "site") == first.site, "nothing was published"
-    assert not [p.name for p in project.iterdir() if p.name.startswith(".site")], "no staging folder left"
 
     (project / "mkdocs.yml").write_text(settings, encoding="utf-8")
-    again = build(project, caplog)
-    assert (again.bundles, again.indexed) == (4, 1)
-    assert_same(again.site, cold(project, tmp_path / "work", caplog).site)
+    _goes_through(project, tmp_path, caplog)
 
 
 def test_when_a_search_input_cannot_be_written_the_build_fails_and_publishes_nothing(
