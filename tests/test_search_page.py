@@ -5,12 +5,17 @@ drives it in Chromium."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import yaml
+
+from generator.corpus import Project, load_corpus
 
 from .conftest import REPO
 
@@ -111,3 +116,46 @@ def test_the_index_is_laid_out_as_the_search_page_reads_it(built_site: Path) -> 
 def test_factcheck_init_ships_the_same_search_page() -> None:
     shipped = REPO / "generator" / "templates" / "init" / "files" / "content" / "search.md"
     assert shipped.read_text(encoding="utf-8") == (REPO / "content" / "search.md").read_text(encoding="utf-8")
+
+
+FURNITURE = ["Fact-check", "Our verdict:", "Based on statements up to", "More claims rated",
+             "How our verdict scale works", "Claim by", "Checked on", ", said on", "Quoted in", ", published",
+             "Not a quotation:", "Translated from", "Archived copy checked", "Every fact-check citing this article",
+             "No corrections have been made", "Spotted an error?"]
+"""What claim pages say around each claim: not indexed, so that a search for "published" or
+"verdict" does not list every claim (and Pagefind has a tenth fewer words to index)."""
+
+
+def _indexed(site: Path) -> dict[str, dict[str, Any]]:
+    """Each indexed page's record in Pagefind's fragment files (address -> record: the indexed
+    text, its filters and metadata)."""
+    records = {}
+    for path in sorted((site / "pagefind").glob("*/fragment/*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        record = json.loads(data[data.index(b"{"):])
+        records[record["url"]] = record
+    return records
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text).split()).casefold()
+
+
+def test_search_indexes_what_a_claim_says_and_not_the_page_around_it(built_site: Path) -> None:
+    corpus, _ = load_corpus(Project(REPO))
+    records = _indexed(built_site)
+    assert sorted(records) == sorted(f"/claims/{cid}/" for cid in corpus.claims)
+    for cid, claim in corpus.claims.items():
+        record = records[f"/claims/{cid}/"]
+        text = _words(record["content"])
+        speaker = corpus.speakers[claim.statement.speaker]
+        for said in (claim.claim, claim.verdict.summary, speaker.role):
+            assert _words(said) in text, f"{cid}: {said!r} is not indexed"
+        for other in claim.counter_statements:
+            assert _words(corpus.speakers[other.speaker].role) in text, f"{cid}: {other.speaker}'s role"
+        for furniture in FURNITURE:
+            assert furniture not in record["content"], f"{cid}: {furniture!r} is indexed"
+        label = corpus.verdicts[claim.verdict.rating].label
+        assert record["meta"] == {"title": claim.claim, "verdict": label, "speaker": speaker.name}, cid
+        assert record["filters"]["verdict"] == [label] and record["filters"]["speaker"] == [speaker.name], cid
+        assert sorted(record["filters"]["topic"]) == sorted(corpus.topics[t].name for t in claim.topics), cid
