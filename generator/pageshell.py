@@ -106,6 +106,10 @@ class PageShells:
     """Pages taken (source path) -> the template the theme would render them with."""
     groups: dict[tuple[Any, ...], _Group] = field(default_factory=dict)
     token: str = field(default_factory=lambda: secrets.token_hex(6))
+    fixed: Callable[[str], str] = field(default=lambda html: html)
+    """What the build does to the theme's output of a page (the markup fixes of `theme_fixes`):
+    done here to each page the theme renders, so that a shell holds the fixed markup and the
+    pages filled into it need nothing more (`took`)."""
 
     def take(self, page: Page) -> None:
         self.templates[page.file.src_uri] = page.meta.get("template", "main.html")
@@ -121,6 +125,10 @@ class PageShells:
 
         env.globals["factcheck_page_shell"] = render
 
+    def took(self, src_uri: str) -> bool:
+        """Whether the page went through the shells (its output is `fixed` already)."""
+        return src_uri in self.templates
+
     def counts(self) -> tuple[int, int]:
         """Pages filled into a shell, and pages rendered by the theme."""
         filled = sum(g.filled for g in self.groups.values())
@@ -132,8 +140,8 @@ class PageShells:
         template = context.environment.get_template(name)
 
         def theme() -> str:
-            """The page as the theme renders it (with the values the page holds at the time)."""
-            return template.render(context.get_all())
+            """The page as the theme renders it (with the values the page holds at the time), fixed."""
+            return self.fixed(template.render(context.get_all()))
 
         meta = sorted((k, repr(v)) for k, v in page.meta.items() if k not in {"title", "template"})
         folder = posixpath.dirname(page.url.rstrip("/"))

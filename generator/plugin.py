@@ -132,7 +132,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.build, self.output, self.produced, self.painter, self.sitemap = None, None, {}, None, {}
         self.search = None
         self.pacer = memory.Pacer()
-        self.shells = PageShells() if self.config.page_shell and tuning.on("page-shell") else None
+        self.shells = PageShells(fixed=fix_theme_markup) if self.config.page_shell and tuning.on("page-shell") else None
         if not self.config.enabled:
             return config
         if not config.site_url:
@@ -365,7 +365,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             release()
         self.pacer.written()
         notice = self._notice(src)
-        return fix_theme_markup(_add_to_body(output, notice) if notice else output)
+        output = _add_to_body(output, notice) if notice else output
+        return output if self.shells is not None and self.shells.took(src) else fix_theme_markup(output)
 
     def _notice(self, src: str) -> str:
         """What an editor previewing the site must see first: content errors while serving, and the
