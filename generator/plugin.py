@@ -221,11 +221,13 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             raise PluginError(str(exc)) from None
         for path, written in assets.items():
             files.append(File.generated(config, path, abs_src_path=str(written)))
-        self._start_cards(cards, {p: k for p, k in plan.produce.items() if p in cards}, into_store=cards_into_store)
         try:
             self.output.restore(skip={f.dest_uri for f in files})
         except OutputError as exc:
             raise PluginError(f"factcheck: {exc}") from None
+        # After `restore` has put the kept folders back: a painter that made `cards/` first would
+        # keep the earlier cards from being kept in place (or meet that folder moved onto its own).
+        self._start_cards(cards, {p: k for p, k in plan.produce.items() if p in cards}, into_store=cards_into_store)
         log.info("factcheck: %d unchanged file(s) reused from the cache (%d of them kept in place), %d to write",
                  len(plan.reuse), self.output.kept_in_place, len(plan.produce))
         return files

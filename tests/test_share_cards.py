@@ -9,7 +9,9 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,6 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from generator import cards, urls
 from generator.cards import CardPainter
+from generator.output import kept as output_kept
 
 from .conftest import mkdocs_build, parse_page
 
@@ -310,3 +313,37 @@ def test_lines_on_other_images_than_palette_indices_are_drawn_by_pillow() -> Non
         cards.draw_text(ours, (10, 10), "Plain text", font, 1)
         ImageDraw.Draw(pillows).text((10, 10), "Plain text", font=font, fill=1, features=cards.NO_LIGATURES)
         assert ours.tobytes() == pillows.tobytes(), mode
+
+
+def test_the_painter_starts_once_the_earlier_cards_are_back_in_place(publication: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build starting from an earlier site keeps its unchanged cards in place (`Output.restore`
+    moves the earlier `cards/` folder back). A painter already drawing would have made `cards/`
+    first, and the earlier cards would be deleted and copied again (or the folder moved onto the
+    painter's). Here putting the folders back waits up to three seconds for a drawn card to
+    appear: none may, and every unchanged card is kept in place."""
+    monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)  # one new card: drawn by the painter process
+    claims = sorted((publication / "claims").glob("*.yaml"))
+
+    def edit(path: Path, claim: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^claim: .*$", f"claim: {claim}", text, count=1), encoding="utf-8")
+
+    mkdocs_build(publication)
+    edit(claims[0], "A first edited claim")
+    mkdocs_build(publication)  # the first rebuild copies; the next starts from the site this one replaced
+    original, kept_cards = output_kept.take_back, []
+
+    def take_back_after_a_drawn_card(folder: Path, *args: Any, **kwargs: Any) -> set[str]:
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not list((folder / "cards").glob("*.png")):
+            time.sleep(0.05)
+        kept = original(folder, *args, **kwargs)
+        kept_cards.extend(path for path in kept if path.startswith("cards/"))
+        return kept
+
+    monkeypatch.setattr(output_kept, "take_back", take_back_after_a_drawn_card)
+    edit(claims[1], "A second edited claim")
+    site = mkdocs_build(publication)
+    assert sorted(kept_cards) == sorted(f"cards/{p.stem}.png" for p in claims[2:])
+    assert len(list((site / "cards").glob("*.png"))) == len(claims)
