@@ -52,6 +52,9 @@ def markdown_problems(text: str) -> list[str]:
     published, raw HTML leaves comrak's marker; rendered keeping raw HTML and every link, each
     link and image shows its target as comrak decoded it."""
     problems = []
+    # comrak gets a copy: reading a string as UTF-8 leaves a UTF-8 copy of it on the string, and
+    # this one is the claim's own, kept for the whole build (see `memory`).
+    text = text.encode().decode()
     if _OMITTED in comrak.render_markdown(text, extension_options=_EXTENSIONS, render_options=_RENDER):
         problems.append("raw HTML is not allowed; use Markdown (e.g. **bold**, [text](https://...))")
     for kind, escaped in _TARGETS.findall(comrak.render_markdown(text, extension_options=_EXTENSIONS,
