@@ -22,6 +22,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _BLANKS = re.compile(r"[\x00-\x20]|%[01][0-9a-f]|%20", re.IGNORECASE)
 _OMITTED = "<!-- raw HTML omitted -->"
+_TOP_HEADING = re.compile(r"<h[12][ >]")
 """What comrak's safe default writes in place of raw HTML."""
 _TARGETS = re.compile(r'<(a href|img src)="([^"]*)"')
 """Links and images in comrak's output, with their targets (comrak writes no other attribute first)."""
@@ -46,17 +47,21 @@ _UNSAFE.unsafe_ = True
 
 
 def markdown_problems(text: str) -> list[str]:
-    """Reasons a Markdown field would be refused: raw HTML, an image, or a link the allowlist would
-    drop. Found by comrak's own reading of the field, so that no construct it renders (a reference
-    definition inside a quote, an entity in a link's target) escapes the check: rendered as it is
-    published, raw HTML leaves comrak's marker; rendered keeping raw HTML and every link, each
-    link and image shows its target as comrak decoded it."""
+    """Reasons a Markdown field would be refused: what the page would not show as written (raw
+    HTML, an image, a heading above the page's own, a link the allowlist would drop). Found by
+    comrak's own reading of the field, so that no construct it renders (a reference definition
+    inside a quote, an entity in a link's target) escapes the check: rendered as it is published,
+    raw HTML leaves comrak's marker; rendered keeping raw HTML and every link, each link and image
+    shows its target as comrak decoded it, and the allowlist must keep each link's target."""
     problems = []
     # comrak gets a copy: reading a string as UTF-8 leaves a UTF-8 copy of it on the string, and
     # this one is the claim's own, kept for the whole build (see `memory`).
     text = text.encode().decode()
-    if _OMITTED in comrak.render_markdown(text, extension_options=_EXTENSIONS, render_options=_RENDER):
+    published = comrak.render_markdown(text, extension_options=_EXTENSIONS, render_options=_RENDER)
+    if _OMITTED in published:
         problems.append("raw HTML is not allowed; use Markdown (e.g. **bold**, [text](https://...))")
+    if _TOP_HEADING.search(published):
+        problems.append("headings in a field start at ### (the page's own headings are # and ##)")
     for kind, escaped in _TARGETS.findall(comrak.render_markdown(text, extension_options=_EXTENSIONS,
                                                                  render_options=_UNSAFE)):
         target = unescape(escaped)
@@ -68,6 +73,9 @@ def markdown_problems(text: str) -> list[str]:
         scheme = _SCHEME.match(_BLANKS.sub("", target))
         if scheme and scheme.group(1).lower() not in URL_SCHEMES:
             problems.append(f"link target {target!r} is not allowed; links must be http://, https:// or mailto:")
+        elif "href=" not in allowlisted(f'<a href="{escaped}">link</a>'):
+            problems.append(f"link target {target!r} is not a web address a page can link to; check it for "
+                            "spaces and typing errors")
     return problems
 
 

@@ -79,3 +79,43 @@ def test_what_githubs_markdown_would_let_through_is_cut_twice() -> None:
         assert forbidden not in unsanitised, (forbidden, unsanitised)
         assert forbidden not in rendered, (forbidden, rendered)
     assert "<img" not in rendered and "<li>[ ] task</li>" in rendered
+
+
+ACCEPTED = [
+    "[a link with parentheses](https://en.wikipedia.org/wiki/Foo_(bar))",
+    '[a link with a title](https://example.org "The title")',
+    "An address in angle brackets <https://example.org/a> and a mail one <desk@example.org>.",
+    "[mail](mailto:desk@example.org), [a page of this site](/about/), [a query](https://x.org/?a=1&b=2)",
+    "Less than: a < b, x <b y and <3 are text, not HTML.",
+    "A footnote-like mark[^1] and `<b>` in code.\n\n    <b>in a code block</b>",
+    "### A heading of its own\n\nText.",
+    "[y]: javascript:alert(1)\n\nA definition no link uses publishes nothing.",
+]
+REFUSED = {
+    "<b>bold</b>": "raw HTML is not allowed",
+    "Text <!-- a comment --> here": "raw HTML is not allowed",
+    "# Heading": "headings in a field start at ###",
+    "Title\n=====": "headings in a field start at ###",
+    "![Chart](https://example.org/chart.png)": "image 'https://example.org/chart.png' is not allowed",
+    "> See [this][x].\n>\n> [x]: javascript:alert(1)": "link target 'javascript:alert(1)' is not allowed",
+    "[x](javascript&colon;alert(1))": "link target 'javascript:alert(1)' is not allowed",
+    "[x](jav&#x09;ascript:alert(1))": "links must be http://, https:// or mailto:",
+    "[x](ftp://example.org/file)": "link target 'ftp://example.org/file' is not allowed",
+    "[x](<https://ex ample.org>)": "is not a web address a page can link to",
+    "See https://example.org:99999/a": "is not a web address a page can link to",
+}
+
+
+def test_ordinary_markdown_is_accepted_as_it_publishes() -> None:
+    """What the page shows as written passes the check: every link keeps its target."""
+    for text in ACCEPTED:
+        assert html.markdown_problems(text) == [], text
+        assert markdown_html(text).count("<a ") == markdown_html(text).count(" href="), text
+
+
+def test_what_the_page_would_not_show_as_written_is_refused() -> None:
+    """Raw HTML, headings above the page's own, images and links the allowlist drops: the page would
+    lose them without a word, so the validator names them (with the field and line)."""
+    for text, message in REFUSED.items():
+        problems = html.markdown_problems(text)
+        assert len(problems) == 1 and message in problems[0], (text, problems)

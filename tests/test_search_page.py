@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from markupsafe import Markup
 
 from generator.corpus import Project, load_corpus
+from generator.html import markdown_html
 
 from .conftest import REPO
 
@@ -149,10 +151,15 @@ def test_search_indexes_what_a_claim_says_and_not_the_page_around_it(built_site:
         record = records[f"/claims/{cid}/"]
         text = _words(record["content"])
         speaker = corpus.speakers[claim.statement.speaker]
-        for said in (claim.claim, claim.verdict.summary, speaker.role):
+        analysis = Markup(markdown_html(claim.analysis)).striptags()
+        indexed = [claim.claim, claim.verdict.summary, " ".join(analysis.split()[:12])]
+        for statement in [claim.statement, *claim.counter_statements]:
+            who = corpus.speakers[statement.speaker]
+            source = corpus.seeds[statement.source] if isinstance(statement.source, str) else statement.source
+            indexed += [who.name, who.role, source.outlet, source.title, statement.context or "",
+                        statement.date_note or "", " ".join(statement.quote.split("[")[0].split()[:6])]
+        for said in indexed:
             assert _words(said) in text, f"{cid}: {said!r} is not indexed"
-        for other in claim.counter_statements:
-            assert _words(corpus.speakers[other.speaker].role) in text, f"{cid}: {other.speaker}'s role"
         for furniture in FURNITURE:
             assert furniture not in record["content"], f"{cid}: {furniture!r} is indexed"
         label = corpus.verdicts[claim.verdict.rating].label

@@ -320,8 +320,9 @@ def test_the_painter_starts_once_the_earlier_cards_are_back_in_place(publication
     """A build starting from an earlier site keeps its unchanged cards in place (`Output.restore`
     moves the earlier `cards/` folder back). A painter already drawing would have made `cards/`
     first, and the earlier cards would be deleted and copied again (or the folder moved onto the
-    painter's). Here putting the folders back waits up to three seconds for a drawn card to
-    appear: none may, and every unchanged card is kept in place."""
+    painter's). Here, should a painter be running when the folders are put back, that waits until
+    it has drawn a card: no painter may have started by then, and every unchanged card is kept
+    in place."""
     monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)  # one new card: drawn by the painter process
     claims = sorted((publication / "claims").glob("*.yaml"))
 
@@ -332,18 +333,25 @@ def test_the_painter_starts_once_the_earlier_cards_are_back_in_place(publication
     mkdocs_build(publication)
     edit(claims[0], "A first edited claim")
     mkdocs_build(publication)  # the first rebuild copies; the next starts from the site this one replaced
-    original, kept_cards = output_kept.take_back, []
+    original, kept_cards, started = output_kept.take_back, [], []
+    start = CardPainter.start
+
+    def start_and_note(painter: CardPainter) -> None:
+        started.append(painter)
+        start(painter)
 
     def take_back_after_a_drawn_card(folder: Path, *args: Any, **kwargs: Any) -> set[str]:
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and not list((folder / "cards").glob("*.png")):
+        deadline = time.monotonic() + 60
+        while started and time.monotonic() < deadline and not list((folder / "cards").glob("*.png")):
             time.sleep(0.05)
         kept = original(folder, *args, **kwargs)
         kept_cards.extend(path for path in kept if path.startswith("cards/"))
         return kept
 
     monkeypatch.setattr(output_kept, "take_back", take_back_after_a_drawn_card)
+    monkeypatch.setattr(CardPainter, "start", start_and_note)
     edit(claims[1], "A second edited claim")
     site = mkdocs_build(publication)
+    assert len(started) == 1, "the new card is drawn by a painter process"
     assert sorted(kept_cards) == sorted(f"cards/{p.stem}.png" for p in claims[2:])
     assert len(list((site / "cards").glob("*.png"))) == len(claims)
