@@ -22,8 +22,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 _BLANKS = re.compile(r"[\x00-\x20]|%[01][0-9a-f]|%20", re.IGNORECASE)
 _OMITTED = "<!-- raw HTML omitted -->"
-_TOP_HEADING = re.compile(r"<h[12][ >]")
 """What comrak's safe default writes in place of raw HTML."""
+_TOP_HEADING = re.compile(r"<h[12][ >]")
 _TARGETS = re.compile(r'<(a href|img src)="([^"]*)"')
 """Links and images in comrak's output, with their targets (comrak writes no other attribute first)."""
 
@@ -46,6 +46,10 @@ _UNSAFE.unsafe_ = True
 """For `markdown_problems` only: raw HTML kept, and links to any scheme."""
 
 
+def _comrak(text: str, options: comrak.RenderOptions = _RENDER) -> str:
+    return comrak.render_markdown(text, extension_options=_EXTENSIONS, render_options=options)
+
+
 def markdown_problems(text: str) -> list[str]:
     """Reasons a Markdown field would be refused: what the page would not show as written (raw
     HTML, an image, a heading above the page's own, a link the allowlist would drop). Found by
@@ -57,13 +61,12 @@ def markdown_problems(text: str) -> list[str]:
     # comrak gets a copy: reading a string as UTF-8 leaves a UTF-8 copy of it on the string, and
     # this one is the claim's own, kept for the whole build (see `memory`).
     text = text.encode().decode()
-    published = comrak.render_markdown(text, extension_options=_EXTENSIONS, render_options=_RENDER)
+    published = _comrak(text)
     if _OMITTED in published:
         problems.append("raw HTML is not allowed; use Markdown (e.g. **bold**, [text](https://...))")
     if _TOP_HEADING.search(published):
         problems.append("headings in a field start at ### (the page's own headings are # and ##)")
-    for kind, escaped in _TARGETS.findall(comrak.render_markdown(text, extension_options=_EXTENSIONS,
-                                                                 render_options=_UNSAFE)):
+    for kind, escaped in _TARGETS.findall(_comrak(text, _UNSAFE)):
         target = unescape(escaped)
         if kind == "img src":
             problems.append(f"image {target!r} is not allowed; link to it instead: [what it shows]({target})")
@@ -87,8 +90,7 @@ def allowlisted(html: str) -> str:
 
 def markdown_html(text: str) -> Markup:
     """Markdown from an untrusted field, rendered and sanitised by an allowlist."""
-    rendered = comrak.render_markdown(text, extension_options=_EXTENSIONS, render_options=_RENDER)
-    return Markup(allowlisted(rendered.rstrip("\n")))
+    return Markup(allowlisted(_comrak(text).rstrip("\n")))
 
 
 def theme_text(text: str) -> str:

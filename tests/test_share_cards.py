@@ -44,16 +44,20 @@ def _stored_cards(store: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mtime_ns for p in store.iterdir() if p.read_bytes()[:8] == PNG_SIGNATURE}
 
 
+def _set_claim(path: Path, claim: str) -> None:
+    """Give the claim file at `path` another claim text."""
+    text = path.read_text(encoding="utf-8")
+    assert "\nclaim: " in "\n" + text
+    path.write_text(re.sub(r"(?m)^claim: .*$", f"claim: {claim}", text, count=1), encoding="utf-8")
+
+
 def test_cards_are_cached_and_redrawn_only_when_their_claim_changes(publication: Path) -> None:
     mkdocs_build(publication)
     cache = publication / ".factcheck-cache" / "output"
     first = _stored_cards(cache)
     assert len(first) == len(list((publication / "claims").glob("*.yaml")))
-    claim = publication / "claims" / "zelensky-no-date-for-leaders-meeting.yaml"
-    text = claim.read_text(encoding="utf-8")
-    assert "\nclaim: " in "\n" + text
-    claim.write_text(re.sub(r"(?m)^claim: .*$", "claim: No date was set for a leaders' meeting", text, count=1),
-                     encoding="utf-8")
+    _set_claim(publication / "claims" / "zelensky-no-date-for-leaders-meeting.yaml",
+               "No date was set for a leaders' meeting")
     mkdocs_build(publication)
     second = _stored_cards(cache)
     new = set(second) - set(first)
@@ -325,13 +329,8 @@ def test_the_painter_starts_once_the_earlier_cards_are_back_in_place(publication
     in place."""
     monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)  # one new card: drawn by the painter process
     claims = sorted((publication / "claims").glob("*.yaml"))
-
-    def edit(path: Path, claim: str) -> None:
-        text = path.read_text(encoding="utf-8")
-        path.write_text(re.sub(r"(?m)^claim: .*$", f"claim: {claim}", text, count=1), encoding="utf-8")
-
     mkdocs_build(publication)
-    edit(claims[0], "A first edited claim")
+    _set_claim(claims[0], "A first edited claim")
     mkdocs_build(publication)  # the first rebuild copies; the next starts from the site this one replaced
     original, kept_cards, started = output_kept.take_back, [], []
     start = CardPainter.start
@@ -350,7 +349,7 @@ def test_the_painter_starts_once_the_earlier_cards_are_back_in_place(publication
 
     monkeypatch.setattr(output_kept, "take_back", take_back_after_a_drawn_card)
     monkeypatch.setattr(CardPainter, "start", start_and_note)
-    edit(claims[1], "A second edited claim")
+    _set_claim(claims[1], "A second edited claim")
     site = mkdocs_build(publication)
     assert len(started) == 1, "the new card is drawn by a painter process"
     assert sorted(kept_cards) == sorted(f"cards/{p.stem}.png" for p in claims[2:])
