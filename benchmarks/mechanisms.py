@@ -83,7 +83,7 @@ def fresh(root: Path, *, cache: bool) -> None:
 # as in CI).
 SCENARIOS = {
     "cold": ("gc-policy", "placeholder", "page-shell", "card-share", "spare-maker", "skip-markdown"),
-    "cold with search": ("share-values", "give-back", "pagefind-decay"),
+    "cold with search": ("share-values", "give-back", "pagefind-decay", "painter-priority"),
     "rebuild": ("keep-in-place", "copier"),
     "refill": ("copier",),
     "after-cold": ("spare-maker",),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import mmap
 import os
 import pickle
-import select
 import struct
 import subprocess
 import sys
@@ -415,21 +415,56 @@ def draw_into(jobs: list[tuple[dict[str, str], str | None, str]]) -> None:
         atomic_write(Path(dest), data)
 
 
-SHARE = b"share\n"
-"""What the build sends a painter when it is free to draw too (see `CardPainter.finish`)."""
-SHARE_ENDS = b"share ends at "
-"""The painter's answer, before the index of the first card the build draws."""
+class _Meeting:
+    """Where the painter and the build meet when both draw (see `CardPainter`): three numbers in a
+    small file both map. The painter takes cards from the front, the build from the back; each
+    writes which card it is about to take, then reads how far the other has come, and stops where
+    they meet. The painter also writes how many cards it has drawn. The build reads that once the
+    painter has exited and draws any card in between that neither took, so every card is drawn
+    whatever order the two processes see each other's writes in."""
+
+    TAKEN, LIMIT, PAINTED = 0, 1, 2
+    """The painter is taking card TAKEN - 1; the build, card LIMIT; the painter has drawn PAINTED."""
+
+    def __init__(self, fd: int):
+        self.map = mmap.mmap(fd, 3 * 8)
+        self.numbers = memoryview(self.map).cast("q")
+
+    @classmethod
+    def create(cls, count: int) -> tuple[_Meeting, IO[bytes]]:
+        handle = tempfile.TemporaryFile()  # noqa: SIM115  # closed by `close`
+        handle.write(struct.pack("=3q", 0, count, 0))
+        handle.flush()
+        return cls(handle.fileno()), handle
+
+    def __getitem__(self, slot: int) -> int:
+        return int(self.numbers[slot])
+
+    def __setitem__(self, slot: int, value: int) -> None:
+        self.numbers[slot] = value
+
+    def close(self) -> None:
+        self.numbers.release()
+        self.map.close()
+
+
+PAINTER_NICE = 19
+"""How much the painter yields to the other processes of a build: it draws on a core that would
+otherwise wait. The build's page loop feeds Pagefind, whose bundles run one after the other and
+must wait for the last claim page, so those two go first; the cards left when the pages are
+written are drawn by the build and the painter together, beside Pagefind's last bundle."""
 
 
 class CardPainter:
-    """Draws the cards a build lacks, in a second process (when there are many) while MkDocs
-    renders pages on the first core. Each card goes to the store and, as a separate copy, to the
-    output folder. The process is a fresh interpreter (`python -m generator.cards`) that gets the
-    jobs on its standard input: a fork would carry the whole build's memory along.
+    """Draws the cards a build lacks, in a second process (when there are many) at low priority
+    while MkDocs renders pages and Pagefind indexes them. Each card goes to the store and, as a
+    separate copy, to the output folder. The process is a fresh interpreter (`python -m
+    generator.cards`) that gets the jobs on its standard input: a fork would carry the whole
+    build's memory along.
 
-    When the build is done with its own work and the painter is not, the build takes the second
-    half of the cards still to draw (`finish`), so that the last cards are drawn on both cores
-    rather than on one while the other waits."""
+    When the build is done with its own work and the painter is not, the build draws too, from
+    the last card back, until the two meet (`_Meeting`): the last cards are drawn on every core
+    free rather than by the painter alone while the build waits."""
 
     INLINE_LIMIT = 64
 
@@ -437,24 +472,31 @@ class CardPainter:
         self.jobs = jobs
         self.process: subprocess.Popen[bytes] | None = None
         self.errors: IO[bytes] | None = None
+        self.meeting: _Meeting | None = None
+        self.shared: IO[bytes] | None = None
         self.drawn_here = 0
         """Cards the build drew itself (the painter's share is the rest)."""
 
     def start(self) -> None:
         if len(self.jobs) > self.INLINE_LIMIT:
-            # Its errors go to a file, not a pipe that could fill while `finish` reads its answer on
-            # stdout; the file is closed in `finish` or `stop`.
+            # Its errors go to a file, not a pipe that could fill while the build waits for it; the
+            # file is closed in `finish` or `stop`.
             self.errors = tempfile.TemporaryFile()  # noqa: SIM115
+            sharing = os.name == "posix" and tuning.on("card-share")
+            if sharing:
+                self.meeting, self.shared = _Meeting.create(len(self.jobs))
+            fds = (self.shared.fileno(),) if self.shared is not None else ()
             # Pillow keeps freed image memory for the next card instead of handing it back to the
             # system and faulting it in again: a tenth less time a card.
-            self.process = subprocess.Popen([sys.executable, "-m", "generator.cards"], stdin=subprocess.PIPE,
-                                            stdout=subprocess.PIPE, stderr=self.errors,
+            self.process = subprocess.Popen([sys.executable, "-m", "generator.cards", *map(str, fds)],
+                                            stdin=subprocess.PIPE, stderr=self.errors, pass_fds=fds,
                                             env={**os.environ, "PILLOW_BLOCKS_MAX": "16"})
             assert self.process.stdin is not None
             data = pickle.dumps(self.jobs, protocol=pickle.HIGHEST_PROTOCOL)
             with contextlib.suppress(BrokenPipeError):  # it stopped; `finish` says why
                 self.process.stdin.write(struct.pack(">Q", len(data)) + data)
-                self.process.stdin.flush()
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.close()
 
     def stop(self) -> None:
         """Stop drawing (the build failed). Cards already drawn stay in the store, unless the painter
@@ -463,41 +505,49 @@ class CardPainter:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
-            for stream in (self.process.stdin, self.process.stdout):
-                if stream is not None:
-                    with contextlib.suppress(OSError):  # a pipe to a process that is gone
-                        stream.close()
-        if self.errors is not None:
-            self.errors.close()
+            if self.process.stdin is not None:
+                with contextlib.suppress(OSError):  # a pipe to a process that is gone
+                    self.process.stdin.close()
+        self._close()
+
+    def _close(self) -> None:
+        if self.meeting is not None:
+            self.meeting.close()
+            self.meeting = None
+        for handle in (self.shared, self.errors):
+            if handle is not None:
+                handle.close()
 
     def finish(self) -> int:
-        """Draw a share of the cards left, wait for the painter's; return how many were drawn."""
+        """Draw cards until meeting the painter, wait for it; return how many cards were drawn."""
         process = self.process
         if process is None:
             draw_into(self.jobs)
             return len(self.jobs)
-        assert process.stdin is not None and process.stdout is not None and self.errors is not None
-        with contextlib.suppress(BrokenPipeError):  # it has finished, or stopped: `returncode` says
-            if tuning.on("card-share"):
-                process.stdin.write(SHARE)
-            process.stdin.close()
-        answer = process.stdout.readline()  # where its share ends; nothing if it had drawn every card
-        process.stdout.close()
-        if answer.startswith(SHARE_ENDS):
-            mine = self.jobs[int(answer[len(SHARE_ENDS):]):]
-            try:
-                draw_into(mine)
-            except OSError as exc:
-                self.stop()
-                raise RuntimeError(f"could not write share cards: {exc}") from None
-            self.drawn_here = len(mine)
-        process.wait()
-        self.errors.seek(0)
-        errors = self.errors.read()
-        self.errors.close()
-        if process.returncode != 0:
-            raise RuntimeError(f"share-card process failed with exit code {process.returncode}:\n"
-                               + errors.decode(errors="replace")[-2000:])
+        assert self.errors is not None
+        try:
+            meeting, lowest = self.meeting, len(self.jobs)
+            if meeting is not None:
+                while lowest > 0 and process.poll() is None:
+                    meeting[_Meeting.LIMIT] = lowest - 1
+                    if meeting[_Meeting.TAKEN] >= lowest:
+                        break  # the painter has taken this card, or is taking it
+                    lowest -= 1
+                    draw_into([self.jobs[lowest]])
+            process.wait()
+            if process.returncode != 0:
+                self.errors.seek(0)
+                raise RuntimeError(f"share-card process failed with exit code {process.returncode}:\n"
+                                   + self.errors.read().decode(errors="replace")[-2000:])
+            if meeting is not None:
+                between = self.jobs[meeting[_Meeting.PAINTED]:lowest]
+                draw_into(between)  # what neither took: at most the card they met at
+                self.drawn_here = len(self.jobs) - lowest + len(between)
+        except OSError as exc:
+            self.stop()
+            raise RuntimeError(f"could not write share cards: {exc}") from None
+        finally:
+            self._close()
         return len(self.jobs)
 
 
@@ -512,26 +562,25 @@ def _read_exactly(fd: int, size: int) -> bytes:
     return b"".join(parts)
 
 
-def _paint() -> None:
+def _paint(shared: int | None) -> None:
     """The painter process: read the jobs (length, then pickle) from standard input and draw them
-    in order. Between cards, if the build has written `SHARE`, answer with the index where this
-    process stops (half-way through what is left) and stop there: the build draws the rest."""
+    in order, at low priority; with a shared file (`_Meeting`), stop where the build, drawing from
+    the other end, has come."""
+    if tuning.on("painter-priority"):
+        with contextlib.suppress(OSError, AttributeError):  # no nice where there is none
+            os.nice(PAINTER_NICE)
     stdin = sys.stdin.fileno()
     jobs = pickle.loads(_read_exactly(stdin, struct.unpack(">Q", _read_exactly(stdin, 8))[0]))
-    end, listening = len(jobs), os.name == "posix"
+    meeting = _Meeting(shared) if shared is not None else None
     for index, job in enumerate(jobs):
-        if index == end:
-            break
-        if listening and select.select([stdin], [], [], 0)[0]:
-            listening = False  # one message at most: `SHARE`, or the end of the input without it
-            if os.read(stdin, len(SHARE)) == SHARE:
-                end = index + (len(jobs) - index + 1) // 2
-                sys.stdout.write(f"{SHARE_ENDS.decode()}{end}\n")
-                sys.stdout.flush()
-                if index == end:
-                    break
+        if meeting is not None:
+            meeting[_Meeting.TAKEN] = index + 1
+            if index >= meeting[_Meeting.LIMIT]:
+                break  # the build has taken it
         draw_into([job])
+        if meeting is not None:
+            meeting[_Meeting.PAINTED] = index + 1
 
 
 if __name__ == "__main__":
-    _paint()
+    _paint(int(sys.argv[1]) if len(sys.argv) > 1 else None)

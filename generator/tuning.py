@@ -13,8 +13,10 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
   the next build copies every unchanged file itself)
 - gc-policy: Python's cyclic garbage collector runs less often during a build
 - placeholder: MkDocs holds a short placeholder instead of each generated page's body until written
-- card-share: when the build has finished its own work before the card painter, it draws half of
-  the cards left (else it waits for the painter)
+- card-share: when the build has finished its own work before the card painter, it draws cards
+  too, from the last one back, until it meets the painter (else it waits for the painter)
+- painter-priority: the card painter runs at the lowest priority, so that the page loop and Pagefind
+  go first and the cards take the time they leave (`generator/cards.py`; else at the build's priority)
 - page-shell: generated pages are put in a shell of the theme's page, derived and checked once per
   folder, instead of being rendered by the theme's templates one by one (`generator/pageshell.py`)
 - share-values: the claims' models share their equal pydantic field sets and short strings (`generator/memory.py`)
@@ -32,7 +34,7 @@ from __future__ import annotations
 import os
 
 MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell", "card-share",
-              "share-values", "give-back", "pagefind-decay", "skip-markdown")
+              "painter-priority", "share-values", "give-back", "pagefind-decay", "skip-markdown")
 
 
 def on(mechanism: str) -> bool:

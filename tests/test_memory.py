@@ -191,7 +191,7 @@ def test_the_build_runs_pagefind_with_the_allocator_setting(publication: Path, t
     popen = subprocess.Popen
 
     def noting(command: list[str], **options: object) -> subprocess.Popen[str]:
-        if "pagefind" in command:
+        if "--site" in command:  # a Pagefind run
             environment = options.get("env")
             seen.append(environment.get(search.ALLOCATOR_SETTING) if isinstance(environment, dict) else None)
         return popen(command, **options)  # type: ignore[call-overload, no-any-return]

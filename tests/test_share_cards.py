@@ -87,24 +87,60 @@ def test_painter_writes_each_card_to_the_store_and_the_site_as_separate_files(tm
     assert Image.open(tmp_path / "site" / "cards" / "b.png").size == (1200, 630)
 
 
-def test_the_build_draws_the_second_half_of_what_the_painter_has_left(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """`finish` asks the painter to share: it stops half-way through the cards it has left and
-    the build draws the rest. Every card is drawn once, to both places, as `draw_card` draws it."""
-    monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
+def _painter_jobs(tmp_path: Path, count: int) -> list[tuple[dict[str, str], str | None, str]]:
     base = {"site_name": "Desk", "speaker": "Сергей Лавров", "role": "Foreign Minister", "verdict": "Disputed",
             "colour": "#6a1b9a", "icon": "scale"}
-    jobs: list[tuple[dict[str, str], str | None, str]] = [
-        ({**base, "claim": f"Claim number {n} — встреча"}, str(tmp_path / "store" / f"k{n}"),
-         str(tmp_path / "site" / "cards" / f"c{n}.png")) for n in range(40)]
-    painter = CardPainter(jobs)
-    painter.start()
-    assert painter.finish() == 40
-    assert 0 < painter.drawn_here <= 20, "the painter had every card left when asked: it keeps half"
+    return [({**base, "claim": f"Claim number {n} — встреча"}, str(tmp_path / "store" / f"k{n}"),
+             str(tmp_path / "site" / "cards" / f"c{n}.png")) for n in range(count)]
+
+
+def _assert_drawn(jobs: list[tuple[dict[str, str], str | None, str]], tmp_path: Path) -> None:
     for fields, stored, dest in jobs:
         assert stored is not None
         assert Path(stored).read_bytes() == Path(dest).read_bytes() == cards.draw_card(**fields)
     assert not list((tmp_path / "site" / "cards").glob(".*.tmp"))
+
+
+def test_the_build_and_the_painter_draw_from_both_ends_until_they_meet(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`finish` draws from the last card back while the painter goes on from the front. Every card
+    is drawn, to both places, as `draw_card` draws it; each side draws some; the painter runs at low priority."""
+    monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
+    jobs = _painter_jobs(tmp_path, 60)
+    painter = CardPainter(jobs)
+    painter.start()
+    assert painter.meeting is not None and painter.process is not None
+    deadline = time.monotonic() + 60
+    while painter.meeting[cards._Meeting.PAINTED] < 3 and painter.process.poll() is None:
+        assert time.monotonic() < deadline, "the painter drew nothing in a minute"
+        time.sleep(0.01)
+    assert os.getpriority(os.PRIO_PROCESS, painter.process.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0)
+                                                                      + cards.PAINTER_NICE)
+    assert painter.finish() == 60
+    assert 0 < painter.drawn_here <= 57, "the build drew nothing, or every card the painter had drawn"
+    _assert_drawn(jobs, tmp_path)
+
+
+def test_the_build_draws_what_neither_took_where_they_met(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the painter stop at a card the build did not take (each saw the other's mark on it),
+    the build draws it once the painter has exited: here the painter is told from the start that
+    the build has taken card 5 on, and has exited before the build draws anything."""
+    monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
+    create = cards._Meeting.create
+
+    def stopping_at_five(count: int) -> tuple[cards._Meeting, Any]:
+        meeting, handle = create(count)
+        meeting[cards._Meeting.LIMIT] = 5
+        return meeting, handle
+
+    monkeypatch.setattr(cards._Meeting, "create", stopping_at_five)
+    jobs = _painter_jobs(tmp_path, 12)
+    painter = CardPainter(jobs)
+    painter.start()
+    assert painter.process is not None and painter.process.wait(timeout=60) == 0
+    assert sorted(p.name for p in (tmp_path / "site" / "cards").iterdir()) == sorted(f"c{n}.png" for n in range(5))
+    assert painter.finish() == 12 and painter.drawn_here == 7
+    _assert_drawn(jobs, tmp_path)
 
 
 def test_without_the_share_the_painter_draws_every_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,6 +159,7 @@ def test_a_painter_that_fails_fails_the_build(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
     painter = CardPainter([({"site_name": "Desk"}, None, str(tmp_path / "a.png"))])  # fields missing
     painter.start()
+    assert painter.process is not None and painter.process.wait(timeout=60) == 1  # before the build draws it too
     with pytest.raises(RuntimeError, match=r"share-card process failed with exit code 1:(.|\n)*TypeError"):
         painter.finish()
 
