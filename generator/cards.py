@@ -46,14 +46,14 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
 
 
 # Lettering. Pillow shapes and rasterises a whole line each time it draws or measures one. Where
-# a line is plain (letters of one script among Latin, Greek, Cyrillic and Armenian, with spaces,
-# digits, punctuation and common symbols: left to right, nothing to join, reorder or combine), a
-# line is the glyphs of its characters side by side, each moved by its pair's kerning: so each
-# glyph is rasterised once per process and each pair measured once, and a line is drawn by placing
-# them (about three times faster, and the same pixels as Pillow's own drawing of the line without
-# ligatures: tests/test_share_cards.py). Any other line is drawn by Pillow, shaped in full, also
-# without ligatures (fi, fl, ff...), so that the lines of a card are set alike. (One script,
-# because Pillow shapes each script's run apart: no kerning across a change of script.)
+# a line is plain (letters of Latin, Greek, Cyrillic and Armenian, with spaces, digits,
+# punctuation and common symbols: left to right, nothing to join, reorder or combine), a line is
+# the glyphs of its characters side by side, each moved by its pair's kerning: so each glyph is
+# rasterised once per process and each pair measured once, and a line is drawn by placing them
+# (about three times faster, and the same pixels as Pillow's own drawing of the line without
+# ligatures: tests/test_share_cards.py). Pillow shapes each script's run apart, so there is no
+# kerning across a change of script (`_runs`). Any other line is drawn by Pillow, shaped in full,
+# also without ligatures (fi, fl, ff...), so that the lines of a card are set alike.
 NO_LIGATURES = ["-liga"]
 SCRIPTS = {
     "Latin": (range(0x0041, 0x02B0), range(0x1E00, 0x1F00)),
@@ -80,10 +80,24 @@ def _script(char: str) -> str | None:
 
 
 def _plain(text: str) -> bool:
-    """Whether `text` is drawn from cached glyphs: every character has a place there, and the
-    letters are of one script."""
+    """Whether `text` is drawn from cached glyphs: every character has a place there, and where the
+    letters are of more than one script, no character is a bracket (see `_runs`)."""
     scripts = set(map(_script, text))
-    return None not in scripts and len(scripts - {""}) <= 1
+    if None in scripts:
+        return False
+    return len(scripts - {""}) <= 1 or not any(unicodedata.category(char) in {"Ps", "Pe"} for char in text)
+
+
+def _runs(text: str) -> list[str]:
+    """The script run of each character as Pillow's shaper (libraqm) splits a line: a character of no
+    script takes the script of the one before it (the first ones, that of the first letter). Runs are
+    shaped apart: no kerning across them. (libraqm also pairs brackets, which `_plain` leaves out.)"""
+    runs, current = [], ""
+    for char in text:
+        current = _script(char) or current
+        runs.append(current)
+    first = next((script for script in runs if script), "")
+    return [script or first for script in runs]
 
 
 class _Glyphs:
@@ -118,16 +132,19 @@ class _Glyphs:
     def pens(self, text: str) -> tuple[list[float], float]:
         """Where each character's pen stands, and where the line ends (Pillow's 1/64 px)."""
         pens, pen = [], 0.0
+        runs = _runs(text)
         for index, char in enumerate(text):
-            if index:
+            if index and runs[index] == runs[index - 1]:
                 pen += self.kern(text[index - 1:index + 1])
             pens.append(pen)
             pen += self.glyph(char)[3]
         return pens, pen
 
-    def draw(self, image: Image.Image, xy: tuple[int, int], text: str, ink: int) -> None:
+    def draw(self, image: Image.Image, xy: tuple[int, int], text: str, ink: int,
+             blank: tuple[int, int, int] | None = None) -> int:
         """Draw as Pillow does: the glyphs' coverage composited into one mask ("over"), which then
-        blends the ink into the image once."""
+        blends the ink into the image once. `blank` (left, top, value), when given, says that every
+        pixel from column `left` and row `top` on is `value`. Returns the row below the line's ink."""
         pens, _ = self.pens(text)
         placed = []
         for char, pen in zip(text, pens, strict=True):
@@ -135,7 +152,7 @@ class _Glyphs:
             if coverage is not None:
                 placed.append((math.floor(pen + 0.5) + left, top, coverage))  # Pillow rounds each pen
         if not placed:
-            return
+            return xy[1]
         left = min(x for x, _, _ in placed)
         top = min(y for _, y, _ in placed)
         right = max(x + c.width for x, _, c in placed)
@@ -153,12 +170,16 @@ class _Glyphs:
                 paste(255, box, coverage.im)
             reach = max(reach, box[2])
         box = (xy[0] + left, xy[1] + top, xy[0] + right, xy[1] + bottom)
-        low, high = cast("tuple[int, int]", image.crop(box).getextrema())  # of an "L" image
+        if blank is not None and box[0] >= blank[0] and box[1] >= blank[1]:
+            low = high = blank[2]
+        else:
+            low, high = cast("tuple[int, int]", image.crop(box).getextrema())  # of an "L" image
         if low == high:  # one colour under the line: blend by lookup
             image.load()
             image.im.paste(mask.im.point(_blend(low, ink), "L"), box)
         else:
             image.paste(ink, box, mask)
+        return box[3]
 
 
 @cache
@@ -199,14 +220,16 @@ def text_length(font: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -
 
 
 def draw_text(image: Image.Image, xy: tuple[int, int], text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-              ink: int) -> None:
+              ink: int, *, blank: tuple[int, int, int] | None = None) -> int | None:
     """Draw one line of `text` with its top left (the ascender's) at `xy`, without ligatures (where
-    Pillow can leave them out), so that every line of a card is set alike."""
+    Pillow can leave them out), so that every line of a card is set alike. `blank` (left, top,
+    value): what the caller knows to be still untouched, if anything. Returns the row below the
+    line's ink, or None where Pillow drew the line."""
     glyphs = _placed(font, text, image)
     if glyphs:
-        glyphs.draw(image, xy, text, ink)
-    else:
-        ImageDraw.Draw(image).text(xy, text, font=font, fill=ink, features=NO_LIGATURES if _shaped(font) else None)
+        return glyphs.draw(image, xy, text, ink, blank)
+    ImageDraw.Draw(image).text(xy, text, font=font, fill=ink, features=NO_LIGATURES if _shaped(font) else None)
+    return None
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int, max_lines: int
@@ -346,10 +369,13 @@ def _band(claim: str, speaker: str, role: str) -> Image.Image:
     ImageDraw.Draw(band).line((0, 0, 0, band.height), fill=0)
     font = _font(CLAIM_SIZE, True)
     y = CLAIM_TOP - BAND[0]
+    below: int | None = 0  # the rows from here down are white, but for column 0
     for line in _wrap(claim, font, WIDTH - 2 * MARGIN, CLAIM_LINES):
-        draw_text(band, (1 + MARGIN, y), line, font, TEXT)
+        inked = draw_text(band, (1 + MARGIN, y), line, font, TEXT, blank=None if below is None else (1, below, WHITE))
+        below = None if below is None or inked is None else max(below, inked)
         y += int(CLAIM_SIZE * 1.25)
-    draw_text(band, (1 + MARGIN, y + 10), f"Claim by {speaker}, {role}", _font(30), _grey("#444444"))
+    draw_text(band, (1 + MARGIN, y + 10), f"Claim by {speaker}, {role}", _font(30), _grey("#444444"),
+              blank=None if below is None else (1, below, WHITE))
     return band
 
 
