@@ -33,6 +33,7 @@ import cbor2
 
 from . import keys, tuning
 from .output.fs import atomic_write
+from .pagecache import read_page
 
 FOLDER = "pagefind"
 """Where the search index goes in the site."""
@@ -261,10 +262,10 @@ def _input(inputs: Path | None, temporary: Path, bundle: Bundle) -> tuple[Path, 
 def _stored_body(file: Path, key: str) -> str:
     """The body a page-cache file holds (see `pagecache.ClaimCache`), if it is still under `key`."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
+        data = read_page(file)
     except (OSError, ValueError) as exc:
         raise SearchIndexError(f"could not read the cached page {file}: {exc}; build again") from None
-    if not isinstance(data, dict) or data.get("key") != key:
+    if data.get("key") != key:
         raise SearchIndexError(f"the cached page {file} changed during the build; build again")
     return str(data["html"])
 

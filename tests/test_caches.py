@@ -4,6 +4,7 @@ published or reported: each is compared with the plain path on the same input.""
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 from pathlib import Path
@@ -185,3 +186,19 @@ def test_a_process_reuses_cache_shards_it_read_only_while_their_files_are_unchan
     os.replace(temporary, shard)
     assert CheckCache(folder).entries == {"ab" * 32: "changed elsewhere"}
     remember_shards(False)
+
+
+def test_a_torn_or_foreign_stored_page_is_rendered_again(publication: Path, tmp_path: Path) -> None:
+    """A page-cache file that is cut short, or holds something else than a stored page, is never
+    published: the page is rendered again, as a cold build renders it."""
+    cold = tree(mkdocs_build(publication, site_dir=tmp_path / "cold"))
+    cache = publication / ".factcheck-cache"
+    stored = sorted((cache / "rendered").glob(f"*{pagecache_module.ClaimCache.SUFFIX}"))
+    assert len(stored) >= 30
+    stored[0].write_bytes(stored[0].read_bytes()[:100])  # torn
+    stored[1].write_bytes(pickle.dumps(["not", "a", "page"]))  # foreign
+    stored[2].write_bytes(pickle.dumps({"key": 42, "html": "<p>not this</p>"}))
+    shutil.rmtree(cache / "output")  # every page is written again, from the stored bodies
+    again = tree(mkdocs_build(publication, site_dir=tmp_path / "again"))
+    assert again.keys() == cold.keys()
+    assert [name for name in cold if cold[name] != again[name]] == []
