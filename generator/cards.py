@@ -81,17 +81,25 @@ def _script(char: str) -> str | None:
 
 def _plain(text: str) -> bool:
     """Whether `text` is drawn from cached glyphs: every character has a place there, and where the
-    letters are of more than one script, no character is a bracket (see `_runs`)."""
+    letters are of more than one script, no character is a bracket or a quotation mark libraqm
+    pairs (`PAIRED`; see `_runs`)."""
     scripts = set(map(_script, text))
     if None in scripts:
         return False
-    return len(scripts - {""}) <= 1 or not any(unicodedata.category(char) in {"Ps", "Pe"} for char in text)
+    return len(scripts - {""}) <= 1 or not any(char in PAIRED or unicodedata.category(char) in {"Ps", "Pe"}
+                                               for char in text)
+
+
+PAIRED = frozenset("()<>[]{}«»‘’“”\u2039\u203a")
+"""Characters libraqm pairs across script runs besides brackets: a closing one takes the script of
+its opening one. A line of several scripts holding one is drawn by Pillow."""
 
 
 def _runs(text: str) -> list[str]:
     """The script run of each character as Pillow's shaper (libraqm) splits a line: a character of no
     script takes the script of the one before it (the first ones, that of the first letter). Runs are
-    shaped apart: no kerning across them. (libraqm also pairs brackets, which `_plain` leaves out.)"""
+    shaped apart: no kerning across them. (libraqm also pairs brackets and quotation marks, which
+    `_plain` leaves out.)"""
     runs, current = [], ""
     for char in text:
         current = _script(char) or current
@@ -592,11 +600,11 @@ def _paint(shared: int | None) -> None:
     """The painter process: read the jobs (length, then pickle) from standard input and draw them
     in order, at low priority; with a shared file (`_Meeting`), stop where the build, drawing from
     the other end, has come."""
-    if tuning.on("painter-priority"):
-        with contextlib.suppress(OSError, AttributeError):  # no nice where there is none
-            os.nice(PAINTER_NICE)
     stdin = sys.stdin.fileno()
     jobs = pickle.loads(_read_exactly(stdin, struct.unpack(">Q", _read_exactly(stdin, 8))[0]))
+    if tuning.on("painter-priority"):  # once the build has handed over the jobs, which it waits to do
+        with contextlib.suppress(OSError, AttributeError):  # no nice where there is none
+            os.nice(PAINTER_NICE)
     meeting = _Meeting(shared) if shared is not None else None
     for index, job in enumerate(jobs):
         if meeting is not None:

@@ -347,6 +347,9 @@ class ClaimCache:
         if self._dirty:
             atomic_write(self.folder / self.INDEX, json.dumps(self._index, ensure_ascii=False).encode())
             self._dirty = False
+            for old in self.folder.glob("*.json"):  # pages stored as JSON by earlier versions
+                if old.name != self.INDEX:
+                    old.unlink(missing_ok=True)
 
 
 

@@ -219,15 +219,14 @@ given back and faulted in again moments later. After 20 ms: 177 MB, 1.6 s, 113,0
 
 
 def pagefind_command() -> list[str]:
-    """How to run Pagefind: its binary itself, as installed by `pagefind[bin]`, rather than through
-    `python -m pagefind`, which starts an interpreter only to find the binary and run it in its
-    place (40 ms of CPU a bundle); through it when only another build of the binary is installed."""
-    try:
-        import pagefind_bin  # type: ignore[import-untyped]  # no type information
+    """How to run Pagefind: the binary `python -m pagefind` would pick (`PAGEFIND_BINARY_PATH`, the
+    extended build, the plain one, one on the PATH), run itself rather than through that command,
+    which starts an interpreter only to find the binary and run it in its place (40 ms of CPU a
+    bundle)."""
+    from pagefind.service import get_executable
 
-        return [str(pagefind_bin.get_executable())]
-    except (ImportError, FileNotFoundError):
-        return [sys.executable, "-m", "pagefind"]
+    found = get_executable()
+    return [str(found)] if found is not None else [sys.executable, "-m", "pagefind"]
 
 
 def pagefind_environment() -> dict[str, str]:
