@@ -460,16 +460,18 @@ class _Meeting:
     TAKEN, LIMIT, PAINTED = 0, 1, 2
     """The painter is taking card TAKEN - 1; the build, card LIMIT; the painter has drawn PAINTED."""
 
-    def __init__(self, fd: int):
+    def __init__(self, fd: int, handle: IO[bytes] | None = None):
+        self.fd, self.handle = fd, handle
         self.map = mmap.mmap(fd, 3 * 8)
         self.numbers = memoryview(self.map).cast("q")
 
     @classmethod
-    def create(cls, count: int) -> tuple[_Meeting, IO[bytes]]:
+    def create(cls, count: int) -> _Meeting:
+        """A new meeting over `count` cards, in a file of its own (closed by `close`)."""
         handle = tempfile.TemporaryFile()  # noqa: SIM115  # closed by `close`
         handle.write(struct.pack("=3q", 0, count, 0))
         handle.flush()
-        return cls(handle.fileno()), handle
+        return cls(handle.fileno(), handle)
 
     def __getitem__(self, slot: int) -> int:
         return int(self.numbers[slot])
@@ -480,6 +482,8 @@ class _Meeting:
     def close(self) -> None:
         self.numbers.release()
         self.map.close()
+        if self.handle is not None:
+            self.handle.close()
 
 
 PAINTER_NICE = 19
@@ -507,7 +511,6 @@ class CardPainter:
         self.process: subprocess.Popen[bytes] | None = None
         self.errors: IO[bytes] | None = None
         self.meeting: _Meeting | None = None
-        self.shared: IO[bytes] | None = None
         self.drawn_here = 0
         """Cards the build drew itself (the painter's share is the rest)."""
 
@@ -516,10 +519,9 @@ class CardPainter:
             # Its errors go to a file, not a pipe that could fill while the build waits for it; the
             # file is closed in `finish` or `stop`.
             self.errors = tempfile.TemporaryFile()  # noqa: SIM115
-            sharing = os.name == "posix" and tuning.on("card-share")
-            if sharing:
-                self.meeting, self.shared = _Meeting.create(len(self.jobs))
-            fds = (self.shared.fileno(),) if self.shared is not None else ()
+            if os.name == "posix" and tuning.on("card-share"):
+                self.meeting = _Meeting.create(len(self.jobs))
+            fds = (self.meeting.fd,) if self.meeting is not None else ()
             # Pillow keeps freed image memory for the next card instead of handing it back to the
             # system and faulting it in again: a tenth less time a card.
             self.process = subprocess.Popen([sys.executable, "-m", "generator.cards", *map(str, fds)],
@@ -548,9 +550,8 @@ class CardPainter:
         if self.meeting is not None:
             self.meeting.close()
             self.meeting = None
-        for handle in (self.shared, self.errors):
-            if handle is not None:
-                handle.close()
+        if self.errors is not None:
+            self.errors.close()
 
     def finish(self) -> int:
         """Draw cards until meeting the painter, wait for it; return how many cards were drawn."""

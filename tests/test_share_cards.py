@@ -130,10 +130,10 @@ def test_the_build_draws_what_neither_took_where_they_met(tmp_path: Path, monkey
     monkeypatch.setattr(CardPainter, "INLINE_LIMIT", 0)
     create = cards._Meeting.create
 
-    def stopping_at_five(count: int) -> tuple[cards._Meeting, Any]:
-        meeting, handle = create(count)
+    def stopping_at_five(count: int) -> cards._Meeting:
+        meeting = create(count)
         meeting[cards._Meeting.LIMIT] = 5
-        return meeting, handle
+        return meeting
 
     monkeypatch.setattr(cards._Meeting, "create", stopping_at_five)
     jobs = _painter_jobs(tmp_path, 12)
