@@ -203,3 +203,23 @@ def test_a_torn_or_foreign_stored_page_is_rendered_again(publication: Path, tmp_
     again = tree(mkdocs_build(publication, site_dir=tmp_path / "again"))
     assert again.keys() == cold.keys()
     assert [name for name in cold if cold[name] != again[name]] == []
+
+
+def test_templates_are_read_once_for_each_version_of_the_package(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package's templates are not looked up on disk at every use; a build of another version of
+    the package (its digest changed, as in `mkdocs serve` after a template was edited) reads them again."""
+    from jinja2 import FileSystemLoader
+
+    from generator import html
+
+    env = html.environment()
+    assert env.auto_reload is False
+    monkeypatch.setattr(env, "loader", FileSystemLoader(str(tmp_path)))
+    template = tmp_path / "page.html"
+    template.write_text("first", encoding="utf-8")
+    assert html.environment_for("digest one").get_template("page.html").render() == "first"
+    template.write_text("edited", encoding="utf-8")
+    assert html.environment_for("digest one").get_template("page.html").render() == "first"
+    assert html.environment_for("digest two").get_template("page.html").render() == "edited"
+    html.environment_for("")  # the next build reads the package's own templates again
