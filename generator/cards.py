@@ -90,7 +90,7 @@ def _plain(text: str) -> bool:
                                                for char in text)
 
 
-PAIRED = frozenset("()<>[]{}«»‘’“”\u2039\u203a")
+PAIRED = frozenset("<>«»‘’“”\u2039\u203a")
 """Characters libraqm pairs across script runs besides brackets: a closing one takes the script of
 its opening one. A line of several scripts holding one is drawn by Pillow."""
 

@@ -249,8 +249,11 @@ class ClaimCache:
     depends on. An index file lists the key of every stored page, so that finding out which pages
     are unchanged reads one file rather than one per page."""
 
-    INDEX = "rendered-index.json"
+    INDEX = "stored-pages.json"
     SUFFIX = ".pickle"
+    LEGACY_INDEX = "rendered-index.json"
+    """The index of earlier versions, which stored pages as JSON beside it: where it is found, the
+    first save deletes those pages and it."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -347,9 +350,10 @@ class ClaimCache:
         if self._dirty:
             atomic_write(self.folder / self.INDEX, json.dumps(self._index, ensure_ascii=False).encode())
             self._dirty = False
-            for old in self.folder.glob("*.json"):  # pages stored as JSON by earlier versions
-                if old.name != self.INDEX:
-                    old.unlink(missing_ok=True)
+            if (self.folder / self.LEGACY_INDEX).exists():
+                for old in self.folder.glob("*.json"):
+                    if old.name != self.INDEX:
+                        old.unlink(missing_ok=True)
 
 
 

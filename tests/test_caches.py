@@ -223,3 +223,15 @@ def test_templates_are_read_once_for_each_version_of_the_package(tmp_path: Path,
     assert html.environment_for("digest one").get_template("page.html").render() == "first"
     assert html.environment_for("digest two").get_template("page.html").render() == "edited"
     html.environment_for("")  # the next build reads the package's own templates again
+
+
+def test_pages_stored_as_json_by_earlier_versions_are_deleted_once(tmp_path: Path) -> None:
+    """Earlier versions stored pages as JSON beside their index: the first save deletes them."""
+    folder = tmp_path / "rendered"
+    folder.mkdir()
+    for name in ("claim-1.json", "_index-page.json", pagecache_module.ClaimCache.LEGACY_INDEX):
+        (folder / name).write_text("{}", encoding="utf-8")
+    store = pagecache_module.ClaimCache(folder)
+    store.record("claim-1", "key", "claims/claim-1.md", "claim", "A claim")
+    store.save()
+    assert sorted(path.name for path in folder.iterdir()) == [pagecache_module.ClaimCache.INDEX]

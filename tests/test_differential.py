@@ -90,6 +90,12 @@ def first_seed(p: Project) -> Path:
     return sorted((p.root / "seeds").glob("*.txt"))[0]
 
 
+def publish_newest(p: Project) -> None:
+    """Move a claim's publication date to the newest of any claim: it moves up every list and feed."""
+    newest = max(yaml.safe_load(f.read_text(encoding="utf-8"))["published"] for f in (p.root / "claims").glob("*.yaml"))
+    edit_yaml(p.root / "claims" / "claim-00003.yaml", lambda d: d.update(published=newest))
+
+
 def edit_source_text(p: Project) -> None:
     """Append a sentence to an archived source's text: quotes still verify, pages do not change."""
     path = first_seed(p)
@@ -148,6 +154,7 @@ EDITS: dict[str, tuple[Callable[[Project], None] | None, Callable[[Project], Non
     "claim": (None, lambda p: edit_yaml(p.root / "claims" / "claim-00003.yaml",
                                         lambda d: d["verdict"].update(summary="Edited: " + d["verdict"]["summary"])),
               "Edited: "),
+    "claim date": (None, publish_newest, None),
     "topic": (None, lambda p: edit_yaml(p.root / "data" / "topics.yaml",
                                         lambda d: d["topic-02"].update(name="Renamed topic Ωmega")),
               "Renamed topic Ωmega"),
