@@ -158,7 +158,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.output = Output(Path(config.site_dir), store=cache / "output" if cache is not None else None,
                              staged=self.config.atomic and self.command == "build",
                              copy_in_process=not tuning.on("copier"), keep_in_place=tuning.on("keep-in-place"),
-                             make_spare=tuning.on("spare-maker") and spare.wanted())
+                             make_spare=tuning.on("spare-maker") and spare.wanted(), survey=tuning.on("survey"))
         config.site_dir = str(self.output.folder)
         return config
 

@@ -7,6 +7,9 @@ list of names to turn mechanisms off; nothing else reads it, and the output is t
 
 - keep-in-place: a rebuild starts from the site an earlier build left (the spare, or the served
   folder) and keeps the files provably unchanged there (else it copies every file from the store)
+- survey: the earlier site's files are listed, with their status, by a separate process started
+  as soon as they are hidden, while the build loads and renders (else by the build itself when it
+  takes them back; `generator/output/survey.py`)
 - copier: reused pages are copied into the site by a separate process (else by the build itself)
 - spare-maker: a build that replaced no site leaves a spare for the next one, made by a detached
   process, which also makes the build's copies for the store (else the build makes those, and
@@ -33,8 +36,8 @@ from __future__ import annotations
 
 import os
 
-MECHANISMS = ("keep-in-place", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell", "card-share",
-              "painter-priority", "share-values", "give-back", "pagefind-decay", "skip-markdown")
+MECHANISMS = ("keep-in-place", "survey", "copier", "gc-policy", "placeholder", "spare-maker", "page-shell",
+              "card-share", "painter-priority", "share-values", "give-back", "pagefind-decay", "skip-markdown")
 
 
 def on(mechanism: str) -> bool:

@@ -437,7 +437,7 @@ def test_the_painter_starts_once_the_earlier_cards_are_back_in_place(publication
         started.append(painter)
         start(painter)
 
-    def take_back_after_a_drawn_card(folder: Path, *args: Any, **kwargs: Any) -> set[str]:
+    def take_back_after_a_drawn_card(folder: Path, *args: Any, **kwargs: Any) -> dict[str, Any]:
         deadline = time.monotonic() + 60
         while started and time.monotonic() < deadline and not list((folder / "cards").glob("*.png")):
             time.sleep(0.05)

@@ -11,7 +11,8 @@ One build goes through it in four steps:
    splits it into files the store already holds (`Plan.reuse`) and files to produce
    (`Plan.produce`: MkDocs or the card painter writes them).
 3. `restore(skip)` keeps the reused files that are still in the folder, provably unchanged since
-   this tool wrote them (`kept`), deletes everything else there, and copies the missing ones from
+   this tool wrote them (`kept`; their status is taken by a separate process that `clear` started,
+   see `survey`), deletes everything else there, and copies the missing ones from
    the store in a process of its own while MkDocs writes the rest. Copies, never links: a
    published file shares nothing with the cache.
 4. `commit(produced)` waits for the copies, keeps a copy of each produced file in the store
@@ -31,6 +32,7 @@ from . import kept, spare
 from .copier import Copying
 from .fs import delete_trash, leftover_trash, move_to_trash, process_alive
 from .store import FileStore
+from .survey import Survey
 
 __all__ = ["Output", "OutputError", "Plan"]
 
@@ -54,7 +56,7 @@ _SERVED: dict[str, kept.Manifest] = {}
 
 class Output:
     def __init__(self, target: Path, *, store: Path | None, staged: bool, copy_in_process: bool = False,
-                 keep_in_place: bool = True, make_spare: bool = False):
+                 keep_in_place: bool = True, make_spare: bool = False, survey: bool = True):
         self.target = target.resolve()
         self.staged = staged
         self.store = FileStore(store) if store is not None else None
@@ -70,7 +72,11 @@ class Output:
         """What the folder held from an earlier build (see `kept`)."""
         self.plan_made = Plan()
         """The plan of this build (see `plan`)."""
+        self.survey = survey
+        """List the hidden earlier files in a process of their own while the build goes on (see `survey`)."""
+        self._survey: Survey | None = None
         self._copying: Copying | None = None
+        self._in_place: dict[str, kept.Signature] = {}
         self._trash: list[Path | None] = []
         self.kept_in_place = 0
 
@@ -91,6 +97,8 @@ class Output:
                 self.manifest = _SERVED.pop(str(self.folder), {})
             if self.folder.is_dir() and self.keep_in_place:
                 self._trash.append(kept.hide(self.folder))
+                if self.survey and self.manifest:
+                    self._survey = Survey(str(self.folder / kept.HIDDEN))
             elif self.folder.is_dir():
                 # moved out of the folder, not just renamed in it: nothing to delete may be served
                 self._trash.extend(move_to_trash(entry, into=self.folder.parent) for entry in self.folder.iterdir())
@@ -144,7 +152,10 @@ class Output:
             return
         root, store, reuse = str(self.folder), self.store, self.plan_made.reuse
         try:
-            in_place = kept.take_back(self.folder, reuse, self.manifest, skip) if self.keep_in_place else set()
+            survey, self._survey = self._survey, None
+            listing = survey.listing() if survey is not None else None
+            in_place = self._in_place = kept.take_back(self.folder, reuse, self.manifest, skip, listing) \
+                if self.keep_in_place else {}
             self._trash.append(kept.leftovers(self.folder))
             jobs = [(store.path(key), f"{root}/{path}") for path, key in reuse.items()
                     if path not in skip and path not in in_place]
@@ -173,7 +184,7 @@ class Output:
         """Keep a copy of each produced file (output path -> key), then publish the folder."""
         self.settle()
         try:
-            manifest = kept.record(self.folder, {**self.plan_made.reuse, **self.plan_made.produce}) \
+            manifest = kept.record(self.folder, {**self.plan_made.reuse, **self.plan_made.produce}, self._in_place) \
                 if self.keep_in_place else {}
             # A build that replaces no site leaves a spare (see `spare`); its maker also stores the
             # build's new files, from the published site. Every other build stores them itself.
@@ -231,6 +242,9 @@ class Output:
         self._clean()
 
     def _clean(self) -> None:
+        if self._survey is not None:  # a build stopped before `restore`
+            self._survey.stop()
+            self._survey = None
         trash, self._trash = self._trash, []
         delete_trash(trash)
 

@@ -18,35 +18,28 @@ from __future__ import annotations
 
 import os
 import pickle
-import stat
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from .fs import atomic_write, move_to_trash
+from .survey import Listing, Signature, signature, walk
+
+__all__ = ["HIDDEN", "Manifest", "Signature", "hide", "leftovers", "load", "record", "save", "signature", "take_back"]
 
 HIDDEN = ".factcheck-previous"
-Signature = tuple[int, int, int, int]
 Manifest = dict[str, tuple[str, Signature]]
 """Output path -> (key, signature) of each file a build left in its folder."""
 
 
-def signature(path: str) -> Signature | None:
-    """Inode, size, modification and change time of a regular file; None for anything else."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
-
-
-def record(folder: Path, files: Mapping[str, str]) -> Manifest:
-    """The manifest of `files` (output path -> key) as they are in `folder` now."""
+def record(folder: Path, files: Mapping[str, str], known: Mapping[str, Signature] | None = None) -> Manifest:
+    """The manifest of `files` (output path -> key) as they are in `folder` now. `known`: the
+    signatures of files kept in place (see `take_back`), taken when they were found to be what this
+    tool wrote: not taken again. Should one have been written since, the signature recorded is not
+    its own, and the next build does not keep it, as it would not with its own."""
     manifest: Manifest = {}
-    root = str(folder)
+    root, known = str(folder), known or {}
     for path, key in files.items():
-        found = signature(f"{root}/{path}")
+        found = known.get(path) or signature(f"{root}/{path}")
         if found is not None:
             manifest[path] = (key, found)
     return manifest
@@ -78,49 +71,46 @@ def hide(folder: Path) -> Path | None:
     return leftover
 
 
-def take_back(folder: Path, wanted: Mapping[str, str], manifest: Manifest, skip: Collection[str]) -> set[str]:
+def take_back(folder: Path, wanted: Mapping[str, str], manifest: Manifest, skip: Collection[str],
+              listing: Listing | None = None) -> dict[str, Signature]:
     """Return the hidden folders that hold wanted files to their places, keeping only the files
     that are wanted under the key their manifest entry records and whose status is unchanged (and
-    that MkDocs will not write itself); delete every other file. Returns the output paths kept.
-    What is left hidden is moved out of `folder` for the caller to delete (`leftovers`)."""
+    that MkDocs will not write itself); delete every other file. Returns the output paths kept,
+    with their signatures.
+    `listing`: what the hidden folder holds (see `survey`), listed here when not given. What is
+    left hidden is moved out of `folder` for the caller to delete (`leftovers`)."""
     previous = folder / HIDDEN
-    kept: set[str] = set()
-    if not previous.is_dir():
+    kept: dict[str, Signature] = {}
+    if not previous.is_dir() or not manifest:  # nothing can be kept: all of it goes with `leftovers`
         return kept
+    listing = listing if listing is not None else walk(str(previous))
     tops = {path.split("/", 1)[0] for path in wanted if "/" in path}
-    with os.scandir(previous) as entries:
-        candidates = [e for e in entries if e.name in tops and e.is_dir(follow_symlinks=False)]
-    for entry in candidates:
-        target = folder / entry.name
-        if os.path.lexists(target):
+    returned = {name for name in listing.folders if name in tops and not os.path.lexists(folder / name)}
+    for name in sorted(returned):
+        os.replace(previous / name, folder / name)
+    root = str(folder)
+    for path, found in listing.files.items():
+        if path.split("/", 1)[0] not in returned:
             continue
-        os.replace(entry.path, target)
-        _sort_through(str(target), entry.name, wanted=wanted, manifest=manifest, skip=skip, kept=kept)
+        known = manifest.get(path)
+        key = wanted.get(path)
+        if found is not None and key is not None and path not in skip and known is not None \
+                and known[0] == key and known[1] == found:
+            kept[path] = found
+        else:
+            os.unlink(f"{root}/{path}")
+    # Folders left without a kept file are deleted, deepest first; the returned ones stay.
+    holding = {parent for path in kept for parent in _parents(path)}
+    for path in sorted((p for p in listing.folders if "/" in p and p.split("/", 1)[0] in returned
+                        and p not in holding), key=lambda p: p.count("/"), reverse=True):
+        os.rmdir(f"{root}/{path}")
     return kept
 
 
-def _sort_through(path: str, rel: str, *, wanted: Mapping[str, str], manifest: Manifest, skip: Collection[str],
-                  kept: set[str]) -> bool:
-    """Keep the valid files under `path` (output path `rel`); delete the rest. True if any was kept."""
-    any_kept = False
-    with os.scandir(path) as entries:
-        for entry in list(entries):
-            child = f"{rel}/{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
-                if _sort_through(entry.path, child, wanted=wanted, manifest=manifest, skip=skip, kept=kept):
-                    any_kept = True
-                else:
-                    os.rmdir(entry.path)
-                continue
-            known = manifest.get(child)
-            key = wanted.get(child)
-            if key is not None and child not in skip and known is not None and known[0] == key \
-                    and known[1] == signature(entry.path):
-                kept.add(child)
-                any_kept = True
-            else:
-                os.unlink(entry.path)
-    return any_kept
+def _parents(path: str) -> list[str]:
+    """The folders `path` is in, relative: "a/b/c" -> ["a/b", "a"]."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def leftovers(folder: Path) -> Path | None:
