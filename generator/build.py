@@ -96,14 +96,21 @@ class Build:
         folder = self.cache_dir / "rendered" if self.cache_dir is not None else None
         return Renderer(self.corpus, self.site, PageCache(folder, self.corpus, self.site, self.keys))
 
-    def render(self, *, background: bool = False, order: Callable[[str], Any] | None = None
-               ) -> dict[str, GeneratedPage | StoredPage]:
-        """Every generated page, claims sorted by `order` (a sort key of claim ids). With `background`,
-        claim pages may still be rendering on other cores when this returns: reading a page's body
-        waits for it, and `finish` must be called."""
+    def render(self, *, background: bool = False, order: Callable[[str], Any] | None = None,
+               claims_done: Callable[[], None] | None = None) -> dict[str, GeneratedPage | StoredPage]:
+        """Every generated page, claims sorted by `order` (a sort key of claim ids). `claims_done` is
+        called once `pages` holds the claim pages, before the index pages are rendered (the search
+        index starts there). With `background`, claim pages may still be rendering on other cores
+        when this returns: reading a page's body waits for it, and `finish` must be called."""
         self.renderer.background_ok = background
         self.renderer.claim_order = order
-        self.pages = {page.src_uri: page for page in self.renderer.all_pages()}
+
+        def claims_rendered(claims: list[GeneratedPage | StoredPage]) -> None:
+            self.pages = {page.src_uri: page for page in claims}
+            if claims_done is not None:
+                claims_done()
+
+        self.pages = {page.src_uri: page for page in self.renderer.all_pages(claims_rendered)}
         return self.pages
 
     def finish(self) -> None:

@@ -181,8 +181,9 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
                 publication.model_dump(mode="json") if publication else None,  # of `_notice`
                 [d.text() for d in build.problems], build.drafts if build.only is not None else []]
             build.build_keys = _build_keys(config, files, everywhere)
-            pages = build.render(background=True, order=search.order(len(build.corpus.claims))
-                                 if self._indexing() else None)
+            indexing = self._indexing()
+            pages = build.render(background=True, order=search.order(len(build.corpus.claims)) if indexing else None,
+                                 claims_done=self._start_search if indexing else None)
         except BuildError as exc:
             raise PluginError(str(exc)) from None
         memory.give_back()  # what rendering the index pages freed
@@ -196,15 +197,11 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
             print(f"factcheck: {len(build.problems)} error(s) in content; serving the last good version:\n"
                   + "\n".join(d.text() for d in build.problems), file=sys.stderr, flush=True)
         site = build.site
-        wanted = {site.output_file(src): build.keys.for_output("page", src, page.content_key)
-                  for src, page in pages.items() if page.kind in REUSABLE}
+        wanted = self._page_keys(pages)
         cards = build.card_fields() if self.config.share_cards else {}
-        if cards:
-            drawing = keys.value_digest(drawn_with())
-            wanted.update((path, build.keys.for_content("card", drawing, keys.value_digest(fields)))
-                          for path, fields in cards.items())
-        self.search = self._search_index(wanted)
-        self._start_search()  # before the unchanged files are back: bundles are moved into the site at the end
+        wanted.update(self._card_keys(cards))
+        if self.search is not None:  # the files of the bundles an earlier build indexed
+            wanted.update(self.search.reused())
         plan = self.output.plan(wanted)
         for src, page in pages.items():
             if page.kind in REUSABLE and site.output_file(src) in plan.reuse:
@@ -236,21 +233,31 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         when = self.config.search_index
         return when == "always" or (when == "build" and self.command == "build")
 
-    def _search_index(self, wanted: dict[str, str]) -> SearchIndex | None:
-        """The search bundles, when this command builds them; their reusable files join `wanted`."""
-        assert self.build is not None and self.output is not None
-        if not self._indexing():
-            return None
-        store = self.output.store
-        search = self.build.search_index(wanted, stored=store.has if store is not None else lambda key: False)
-        wanted.update(search.reused())
-        return search
+    def _page_keys(self, pages: dict[str, GeneratedPage | StoredPage]) -> dict[str, str]:
+        """Output path -> key of each reusable page among `pages`."""
+        assert self.build is not None
+        build = self.build
+        return {build.site.output_file(src): build.keys.for_output("page", src, page.content_key)
+                for src, page in pages.items() if page.kind in REUSABLE}
+
+    def _card_keys(self, cards: dict[str, dict[str, str]]) -> dict[str, str]:
+        """Output path -> key of each share card, from what it shows and how cards are drawn."""
+        assert self.build is not None
+        if not cards:
+            return {}
+        drawing, build_keys = keys.value_digest(drawn_with()), self.build.keys
+        return {path: build_keys.for_content("card", drawing, keys.value_digest(fields))
+                for path, fields in cards.items()}
 
     def _start_search(self) -> None:
-        """Start indexing: the bodies at hand (stored, or rendered here) are sent now, those a worker
-        is still rendering as MkDocs writes their pages."""
-        if self.search is None or self.output is None or self.build is None:
-            return
+        """Start indexing as soon as the claim pages are known, while the index pages render and
+        before the unchanged files are back (bundles are moved into the site at the end): the
+        bodies at hand (stored, or rendered here) are sent now, those a worker is still rendering
+        as MkDocs writes their pages."""
+        assert self.build is not None and self.output is not None
+        store = self.output.store
+        self.search = self.build.search_index(self._page_keys(self.build.pages),
+                                              stored=store.has if store is not None else lambda key: False)
         self.search.start(self.output.folder, hold=self.build.rendering())
         for path in sorted(self.search.wanted):
             found = self.build.claim_body(path)

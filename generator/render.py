@@ -340,10 +340,15 @@ class Renderer:
         return self.cache.claim_pages(self, sorted(self.corpus.claims, key=self.claim_order),
                                       background=self.background_ok)
 
-    def all_pages(self) -> list[GeneratedPage | StoredPage]:
-        """Every generated page. Claim pages may still be rendering in the background (see
+    def all_pages(self, claims_done: Callable[[list[GeneratedPage | StoredPage]], None] | None = None
+                  ) -> list[GeneratedPage | StoredPage]:
+        """Every generated page; `claims_done` is handed the claim pages before the index pages are
+        rendered. Claim pages may still be rendering in the background (see
         `PageCache.claim_pages`) when this returns; `finish` waits for them and saves the cache."""
-        pages = [*self.claim_pages(), *self.index_pages()]
+        claims = self.claim_pages()
+        if claims_done is not None:
+            claims_done(claims)
+        pages = [*claims, *self.index_pages()]
         self._list_entries.clear()
         if self.cache.background is None:
             self.cache.store.save()
