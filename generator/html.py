@@ -7,11 +7,12 @@ import json
 import re
 from functools import lru_cache
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import comrak
 import nh3
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "br", "hr",
@@ -129,13 +130,19 @@ def environment() -> Environment:
 _READ_FOR = {"code": ""}
 
 
-def environment_for(code: str) -> Environment:
+def environment_for(code: str, compiled: Path | None = None) -> Environment:
     """The environment for a build of the package whose digest is `code` (`keys.code_digest`): the
     templates read for another one are forgotten, so that a rebuild in the same process (`mkdocs
-    serve`) after a template was edited renders with it, as its cache keys say it does."""
+    serve`) after a template was edited renders with it, as its cache keys say it does.
+    `compiled`: a folder where Jinja keeps the templates it compiled for the next process, each
+    used only while its source is unchanged (compiling them took 0.2 s of a rebuild); none without
+    a cache."""
     env = environment()
     if _READ_FOR["code"] != code:
         if env.cache is not None:
             env.cache.clear()
         _READ_FOR["code"] = code
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = FileSystemBytecodeCache(str(compiled)) if compiled is not None else None
     return env

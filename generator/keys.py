@@ -24,7 +24,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -194,11 +194,11 @@ class BuildKeys:
                    theme=tree_digest(theme_dir) if theme_dir is not None else "",
                    config=value_digest(config) if config is not None else "")
 
-    @property
+    @cached_property  # asked for once for each of tens of thousands of keys
     def content(self) -> str:
         return digest("content", self.code, self.distributions)
 
-    @property
+    @cached_property
     def output(self) -> str:
         return digest("output", self.code, self.distributions, self.theme, self.config)
 

@@ -123,7 +123,8 @@ class Renderer:
         self.site = site
         self.cache = cache or PageCache(None, corpus, site)
         self.keys = self.cache.keys
-        self.env = environment_for(self.keys.build_keys.code)
+        store = self.cache.store.folder
+        self.env = environment_for(self.keys.build_keys.code, store.with_name("jinja") if store is not None else None)
         self._list_entries: dict[tuple[str, str, bool], Markup] = {}
         self._footer: Markup | None = None
         self.background_ok = False

@@ -8,6 +8,7 @@ import pickle
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -223,6 +224,39 @@ def test_templates_are_read_once_for_each_version_of_the_package(tmp_path: Path,
     assert html.environment_for("digest one").get_template("page.html").render() == "first"
     assert html.environment_for("digest two").get_template("page.html").render() == "edited"
     html.environment_for("")  # the next build reads the package's own templates again
+
+
+def test_compiled_templates_are_kept_for_the_next_process_while_their_source_is_unchanged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a cache, Jinja keeps the templates it compiled in a folder: a later process (here, a
+    build of another digest, which forgets the templates in memory) compiles none that is unchanged,
+    and an edited one again."""
+    from jinja2 import Environment, FileSystemLoader
+
+    from generator import html
+
+    env = html.environment()
+    (tmp_path / "templates").mkdir()
+    monkeypatch.setattr(env, "loader", FileSystemLoader(str(tmp_path / "templates")))
+    compiles: list[str | None] = []
+    compile_source = Environment.compile
+
+    def counted(self: Environment, source: str, name: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        compiles.append(name)
+        return compile_source(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    template, compiled = tmp_path / "templates" / "page.html", tmp_path / "cache" / "jinja"
+    template.write_text("first {{ 1 + 1 }}", encoding="utf-8")
+    assert html.environment_for("one", compiled).get_template("page.html").render() == "first 2"
+    assert compiles == ["page.html"] and len(list(compiled.iterdir())) == 1
+    assert html.environment_for("two", compiled).get_template("page.html").render() == "first 2"
+    assert compiles == ["page.html"], "the compiled template was taken from the folder"
+    template.write_text("edited {{ 2 + 2 }}", encoding="utf-8")
+    assert html.environment_for("three", compiled).get_template("page.html").render() == "edited 4"
+    assert compiles == ["page.html", "page.html"]
+    html.environment_for("")  # the next build reads the package's own templates again, with no folder
+    assert env.bytecode_cache is None
 
 
 def test_pages_stored_as_json_by_earlier_versions_are_deleted_once(tmp_path: Path) -> None:
