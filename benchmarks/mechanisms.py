@@ -84,7 +84,7 @@ def fresh(root: Path, *, cache: bool) -> None:
 SCENARIOS = {
     "cold": ("gc-policy", "placeholder", "page-shell", "card-share", "spare-maker", "skip-markdown"),
     "cold with search": ("share-values", "give-back", "pagefind-decay", "painter-priority"),
-    "rebuild": ("keep-in-place", "copier"),
+    "rebuild": ("keep-in-place", "survey", "copier"),
     "refill": ("copier",),
     "after-cold": ("spare-maker",),
 }
