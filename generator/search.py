@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -221,14 +222,29 @@ given back and faulted in again moments later. After 20 ms: 177 MB, 1.6 s, 113,0
 
 @cache
 def pagefind_command() -> list[str]:
-    """How to run Pagefind: the binary `python -m pagefind` would pick (`PAGEFIND_BINARY_PATH`, the
-    extended build, the plain one, one on the PATH), run itself rather than through that command,
-    which starts an interpreter only to find the binary and run it in its place (40 ms of CPU a
-    bundle). Looked up once a process (10 ms)."""
-    from pagefind.service import get_executable
-
-    found = get_executable()
+    """How to run Pagefind: the binary `python -m pagefind` would pick, run itself rather than
+    through that command, which starts an interpreter only to find the binary and run it in its
+    place (40 ms of CPU a bundle). Looked up once a process."""
+    found = pagefind_binary()
     return [str(found)] if found is not None else [sys.executable, "-m", "pagefind"]
+
+
+def pagefind_binary() -> Path | None:
+    """The binary `pagefind.service.get_executable` picks: `PAGEFIND_BINARY_PATH`, the extended
+    build's package, the plain one's, one on the PATH. Looked up here in the same order (a test
+    compares the two) because that module imports asyncio: 0.29 s of the interpreter lock, taken on
+    the indexing thread while the build renders."""
+    named = os.environ.get("PAGEFIND_BINARY_PATH")
+    if named is not None:
+        return Path(named)
+    for package in ("pagefind_bin_extended", "pagefind_bin"):
+        try:
+            module = importlib.import_module(package)
+        except ImportError:
+            continue
+        return Path(module.get_executable())
+    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    return Path(found) if found is not None else None
 
 
 def pagefind_environment() -> dict[str, str]:

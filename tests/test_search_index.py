@@ -518,3 +518,19 @@ def test_a_search_page_made_for_the_single_index_is_refused(project: Path, caplo
     page.write_text(current + "\nEarlier versions loaded pagefind-ui.js.\n", encoding="utf-8")
     again = build(project, caplog)  # a mention is not a use
     assert b"Earlier versions loaded pagefind-ui.js." in again.site["search/index.html"]
+
+
+@pytest.mark.parametrize("named", [None, "/opt/pagefind/bin/pagefind"])
+def test_the_pagefind_binary_is_the_one_the_pagefind_package_picks(named: str | None,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """`search.pagefind_binary` repeats the lookup of the pagefind package without importing it
+    (it imports asyncio); the two agree, with and without PAGEFIND_BINARY_PATH."""
+    from pagefind.service import get_executable
+
+    if named is None:
+        monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
+    else:
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", named)
+    found = search.pagefind_binary()
+    assert found == get_executable()
+    assert found is not None and (named is not None or found.is_file())
