@@ -130,19 +130,26 @@ def environment() -> Environment:
 _READ_FOR = {"code": ""}
 
 
-def environment_for(code: str, compiled: Path | None = None) -> Environment:
+def environment_for(code: str, compiled: FileSystemBytecodeCache | None = None) -> Environment:
     """The environment for a build of the package whose digest is `code` (`keys.code_digest`): the
     templates read for another one are forgotten, so that a rebuild in the same process (`mkdocs
     serve`) after a template was edited renders with it, as its cache keys say it does.
-    `compiled`: a folder where Jinja keeps the templates it compiled for the next process, each
-    used only while its source is unchanged (compiling them took 0.2 s of a rebuild); none without
-    a cache."""
+    `compiled`: where compiled templates are kept for later processes (`compiled_templates`)."""
     env = environment()
     if _READ_FOR["code"] != code:
         if env.cache is not None:
             env.cache.clear()
         _READ_FOR["code"] = code
-    if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = FileSystemBytecodeCache(str(compiled)) if compiled is not None else None
+    env.bytecode_cache = compiled
     return env
+
+
+def compiled_templates(cache_dir: Path | None) -> FileSystemBytecodeCache | None:
+    """The templates Jinja compiled, kept in the cache folder for later processes, the package's and
+    the theme's alike; each is used only while its source is unchanged (compiling the package's
+    took 0.2 s of a rebuild). None without a cache."""
+    if cache_dir is None:
+        return None
+    folder = cache_dir / "jinja"
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileSystemBytecodeCache(str(folder))

@@ -32,7 +32,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from jinja2 import Environment, FileSystemBytecodeCache
+from jinja2 import Environment
 from markupsafe import escape
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -50,7 +50,7 @@ from mkdocs.utils.templates import TemplateContext
 from . import checkcache, compat, gcpolicy, keys, memory, search, tuning, urls
 from .build import Build, BuildError
 from .cards import CardPainter, drawn_with
-from .html import plain_text, theme_text
+from .html import compiled_templates, plain_text, theme_text
 from .output import Output, OutputError, spare
 from .pagecache import StoredPage
 from .pageshell import PageShells
@@ -108,6 +108,8 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         self.collector: tuple[int, int, int] | None = None
         self.warnings: CountHandler | None = None
         self.shells: PageShells | None = None
+        self.page_keys: dict[str, str] = {}
+        """Source path -> key of each reusable generated page of this build (see `_page_keys`)."""
 
     # lifecycle ---------------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -130,7 +132,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
     @event_priority(-100)  # last: stage whatever output folder the other plugins settled on
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         self.build, self.output, self.produced, self.painter, self.sitemap = None, None, {}, None, {}
-        self.search = None
+        self.search, self.page_keys = None, {}
         self.pacer = memory.Pacer()
         self.shells = PageShells(fixed=fix_theme_markup) if self.config.page_shell and tuning.on("page-shell") else None
         if not self.config.enabled:
@@ -234,11 +236,14 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         return when == "always" or (when == "build" and self.command == "build")
 
     def _page_keys(self, pages: dict[str, GeneratedPage | StoredPage]) -> dict[str, str]:
-        """Output path -> key of each reusable page among `pages`."""
+        """Output path -> key of each reusable page among `pages`; each key is made once a build
+        (the search index asks for the claim pages' before the plan asks for every page's)."""
         assert self.build is not None
-        build = self.build
-        return {build.site.output_file(src): build.keys.for_output("page", src, page.content_key)
-                for src, page in pages.items() if page.kind in REUSABLE}
+        build, made = self.build, self.page_keys
+        for src, page in pages.items():
+            if page.kind in REUSABLE and src not in made:
+                made[src] = build.keys.for_output("page", src, page.content_key)
+        return {build.site.output_file(src): made[src] for src in pages if src in made}
 
     def _card_keys(self, cards: dict[str, dict[str, str]]) -> dict[str, str]:
         """Output path -> key of each share card, from what it shows and how cards are drawn."""
@@ -305,9 +310,7 @@ class FactcheckPlugin(BasePlugin[FactcheckConfig]):  # type: ignore[no-untyped-c
         """Keep the theme's compiled templates between builds (Jinja2 checks each template's source), and
         let generated pages be put in a shell of the theme's page (`pageshell`)."""
         if self.build is not None and self.build.cache_dir is not None:
-            folder = self.build.cache_dir / "jinja"
-            folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+            env.bytecode_cache = compiled_templates(self.build.cache_dir)
         if self.build is not None and self.shells is not None:
             self.shells.install(env)
         return env

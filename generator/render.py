@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from . import urls
 from .corpus import Corpus
-from .html import environment, environment_for, markdown_html, script_json
+from .html import compiled_templates, environment, environment_for, markdown_html, script_json
 from .jsonld import claim_review
 from .keys import value_digest
 from .model import LANGUAGES, ExternalSource, Stance, Statement, Translation, closes_mid_sentence, opens_mid_sentence
@@ -123,8 +123,8 @@ class Renderer:
         self.site = site
         self.cache = cache or PageCache(None, corpus, site)
         self.keys = self.cache.keys
-        store = self.cache.store.folder
-        self.env = environment_for(self.keys.build_keys.code, store.with_name("jinja") if store is not None else None)
+        store = self.cache.store.folder  # in the cache folder
+        self.env = environment_for(self.keys.build_keys.code, compiled_templates(store.parent if store else None))
         self._list_entries: dict[tuple[str, str, bool], Markup] = {}
         self._footer: Markup | None = None
         self.background_ok = False

@@ -247,13 +247,14 @@ def test_compiled_templates_are_kept_for_the_next_process_while_their_source_is_
 
     monkeypatch.setattr(Environment, "compile", counted)
     template, compiled = tmp_path / "templates" / "page.html", tmp_path / "cache" / "jinja"
+    kept = html.compiled_templates(tmp_path / "cache")  # the folder `compiled`
     template.write_text("first {{ 1 + 1 }}", encoding="utf-8")
-    assert html.environment_for("one", compiled).get_template("page.html").render() == "first 2"
+    assert html.environment_for("one", kept).get_template("page.html").render() == "first 2"
     assert compiles == ["page.html"] and len(list(compiled.iterdir())) == 1
-    assert html.environment_for("two", compiled).get_template("page.html").render() == "first 2"
+    assert html.environment_for("two", kept).get_template("page.html").render() == "first 2"
     assert compiles == ["page.html"], "the compiled template was taken from the folder"
     template.write_text("edited {{ 2 + 2 }}", encoding="utf-8")
-    assert html.environment_for("three", compiled).get_template("page.html").render() == "edited 4"
+    assert html.environment_for("three", kept).get_template("page.html").render() == "edited 4"
     assert compiles == ["page.html", "page.html"]
     html.environment_for("")  # the next build reads the package's own templates again, with no folder
     assert env.bytecode_cache is None
